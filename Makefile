@@ -1,0 +1,79 @@
+# Every task of the book. `make book` and `make test` are the two a newcomer needs;
+# each installs what it uses on first run (a virtual environment and MathJax from npm).
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+MATHJAX := book_assets/mathjax/tex-svg-full.js
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install book serve test lint unit notebooks exercises exercises-check browser execute lab bench clean
+
+help: ## List the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(INSTALLED): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --no-input pip==26.3
+	$(BIN)/python -m pip install --quiet --no-input -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-input --no-deps --no-build-isolation -e .
+	touch $@
+
+# MathJax is served from the book itself (SVG output: no web fonts, so it also works from file://).
+$(MATHJAX): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf book_assets/mathjax && mkdir -p book_assets/mathjax
+	cp -r node_modules/mathjax/es5/tex-svg-full.js node_modules/mathjax/es5/{a11y,adaptors,input,sre,ui} book_assets/mathjax/
+	mkdir -p book_assets/mathjax/output && cp -r node_modules/mathjax/es5/output/svg* book_assets/mathjax/output/
+	touch $@
+
+install: $(INSTALLED) $(MATHJAX) ## Create .venv and install every pinned dependency
+
+book: install ## Execute the notebooks (cached) and build the HTML book into _build/html
+	$(BIN)/jupyter-book build . --builder html -W --keep-going
+	@echo "The book is in _build/html: open _build/html/index.html, or run 'make serve'."
+
+serve: ## Serve the built book on http://$(HOST):$(PORT)
+	@test -f _build/html/index.html || $(MAKE) --no-print-directory book
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
+	$(BIN)/python -m http.server $(PORT) --bind $(HOST) --directory _build/html
+
+test: install ## Run every check (lint, unit, notebooks, exercises, book, browser) with one summary
+	$(BIN)/python tests/run_all.py
+
+lint: install ## ruff over the package, tests, benchmarks and notebooks
+	$(BIN)/ruff check .
+
+unit: install ## Unit tests of src/backprop
+	$(BIN)/python -m pytest tests -m "not browser"
+
+notebooks: install ## Re-run every notebook in chapters/ and solutions/ and compare with the stored outputs (nbval)
+	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+		-n 2 --dist loadfile chapters solutions
+
+exercises: install ## Regenerate exercises/ from solutions/
+	$(BIN)/python -m backprop.exercises
+
+exercises-check: install ## Fail if exercises/ is not what solutions/ generates
+	$(BIN)/python -m backprop.exercises --check
+
+browser: install ## Drive Chromium over the built book (needs /usr/bin/chromium)
+	$(BIN)/python -m pytest tests/test_book_in_browser.py -m browser
+
+execute: install ## Re-execute the chapter and solution notebooks in place (after editing one)
+	for nb in chapters/*.ipynb $(wildcard solutions/*.ipynb); do \
+		$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb"; done
+
+lab: install ## Open the notebooks in Jupyter Lab
+	$(BIN)/jupyter lab --ip=$(HOST)
+
+bench: install ## Time the book build (clean and cached) and the test suite
+	$(BIN)/python bench/bench_build.py
+
+clean: ## Remove the build, the venv and the installed assets
+	rm -rf _build book_assets node_modules $(VENV) .pytest_cache test-artifacts

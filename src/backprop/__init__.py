@@ -1,0 +1,12 @@
+"""Kernels of the course book *Backprop by hand*.
+
+One concept per module; the chapters import them after deriving each idea inline:
+
+- ``backprop.checks``            input validation with errors that say how to fix them
+- ``backprop.gradcheck``         finite-difference derivatives and gradient checks
+- ``backprop.gradient_descent``  gradient descent that returns its path
+- ``backprop.plotting``          figures shared by several chapters
+- ``backprop.exercises``         generates exercises/ from solutions/
+"""
+
+__version__ = "0.1.0"

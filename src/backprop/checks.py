@@ -1,0 +1,79 @@
+"""Input checks shared by every kernel.
+
+Each check returns the cleaned value or raises a ``ValueError`` that says what
+was expected, what was received and how to fix it, so that a learner who calls
+a kernel with the wrong thing is told what to change instead of seeing a
+traceback from deep inside NumPy.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def as_finite_vector(value, name: str) -> np.ndarray:
+    """Return ``value`` as a new 1-D float array, refusing NaN and infinity.
+
+    A scalar becomes an array of shape ``(1,)``: kernels work on vectors so that
+    one code path serves f(x) and f(x, y).
+    """
+    try:
+        array = np.array(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{name} must be a number or a 1-D sequence of numbers; got {value!r} "
+            f"({type(value).__name__}). Pass e.g. 4.0 or [4.0, -4.0]."
+        ) from exc
+    if array.ndim == 0:
+        array = array.reshape(1)
+    if array.ndim != 1:
+        raise ValueError(
+            f"{name} must be a number or a 1-D array; got an array of shape {array.shape}. "
+            f"Flatten it with np.ravel({name}) if it holds one point."
+        )
+    if array.size == 0:
+        raise ValueError(f"{name} must hold at least one number; got an empty array.")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(
+            f"{name} must be finite; got {array.tolist()}. "
+            "Replace NaN or infinite entries with real numbers."
+        )
+    return array
+
+
+def positive_number(value, name: str) -> float:
+    """Return ``value`` as a float, requiring it to be finite and > 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a positive real number; got {value!r} ({type(value).__name__}).")
+    value = float(value)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0; got {value}. Use a small positive value such as 0.1.")
+    return value
+
+
+def non_negative_number(value, name: str) -> float:
+    """Return ``value`` as a float, requiring it to be finite and >= 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a real number >= 0; got {value!r} ({type(value).__name__}).")
+    value = float(value)
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0; got {value}.")
+    return value
+
+
+def positive_int(value, name: str) -> int:
+    """Return ``value`` as an int, requiring it to be >= 1."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a whole number >= 1; got {value!r}. Pass e.g. 20.")
+    return int(value)
+
+
+def require_callable(value, name: str) -> None:
+    """Raise unless ``value`` can be called."""
+    if not callable(value):
+        raise ValueError(
+            f"{name} must be a function; got {value!r} ({type(value).__name__}). "
+            "Pass the function itself, e.g. gradient=grad_f, not grad_f(x)."
+        )

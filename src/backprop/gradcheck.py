@@ -1,0 +1,125 @@
+"""Finite differences: derivatives from function values alone, to check the ones we derive.
+
+Forward difference  f'(x) ~ (f(x + h) - f(x)) / h          error O(h)
+Central difference  f'(x) ~ (f(x + h) - f(x - h)) / (2h)   error O(h^2)
+
+Both also carry a round-off error of about eps * |f(x)| / h, which grows as h
+shrinks. Balancing the two terms gives the best step: h ~ sqrt(eps) ~ 1e-8 for
+the forward difference and h ~ eps**(1/3) ~ 1e-5 for the central one. That is why
+gradient checks use central differences with h = 1e-5 (the chapter
+"Derivatives" measures it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from backprop.checks import as_finite_vector, positive_number, require_callable
+
+DEFAULT_STEP = 1e-5
+
+
+def forward_difference(f, x: float, h: float = 1e-8) -> float:
+    """Forward-difference estimate of f'(x) for a function of one variable."""
+    require_callable(f, "f")
+    x = _scalar(x, "x")
+    h = positive_number(h, "h")
+    return float((f(x + h) - f(x)) / h)
+
+
+def central_difference(f, x: float, h: float = DEFAULT_STEP) -> float:
+    """Central-difference estimate of f'(x) for a function of one variable."""
+    require_callable(f, "f")
+    x = _scalar(x, "x")
+    h = positive_number(h, "h")
+    return float((f(x + h) - f(x - h)) / (2 * h))
+
+
+def numerical_gradient(f, x, h: float = DEFAULT_STEP) -> np.ndarray:
+    """Central-difference gradient of a scalar function of a vector.
+
+    Parameters
+    ----------
+    f : callable taking an ndarray of shape (n,) and returning a number
+    x : array-like of shape (n,), the point
+    h : float, the step
+
+    Returns
+    -------
+    ndarray of shape (n,), the estimate of the gradient at ``x``
+    """
+    require_callable(f, "f")
+    x = as_finite_vector(x, "x")
+    h = positive_number(h, "h")
+    gradient = np.empty_like(x)
+    for i in range(x.size):
+        step = np.zeros_like(x)
+        step[i] = h
+        gradient[i] = (_scalar_value(f, x + step) - _scalar_value(f, x - step)) / (2 * h)
+    return gradient
+
+
+def relative_error(a, b) -> float:
+    """Largest element-wise |a - b| / max(|a|, |b|), with 0/0 counted as agreement."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"cannot compare arrays of shapes {a.shape} and {b.shape}; they must match.")
+    scale = np.maximum(np.abs(a), np.abs(b))
+    difference = np.abs(a - b)
+    # Where both are exactly zero they agree; elsewhere divide by the larger magnitude.
+    ratio = np.divide(difference, scale, out=np.zeros_like(difference), where=scale > 0)
+    return float(np.max(ratio))
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    """Outcome of comparing a hand-derived gradient with central differences."""
+
+    analytic: np.ndarray
+    numerical: np.ndarray
+    max_relative_error: float
+    tolerance: float
+
+    @property
+    def passed(self) -> bool:
+        return self.max_relative_error <= self.tolerance
+
+
+def check_gradient(f, gradient, x, h: float = DEFAULT_STEP, tolerance: float = 1e-6) -> GradientCheck:
+    """Compare ``gradient(x)`` with the central-difference gradient of ``f`` at ``x``.
+
+    A correct gradient of a smooth function agrees to a relative error of about
+    1e-8 to 1e-10 with h = 1e-5; a wrong one (a dropped factor, a sign) is off by
+    order 1. The default tolerance sits well between the two.
+    """
+    require_callable(gradient, "gradient")
+    x = as_finite_vector(x, "x")
+    numerical = numerical_gradient(f, x, h)
+    analytic = np.array(gradient(x), dtype=float).reshape(-1)
+    if analytic.shape != x.shape:
+        raise ValueError(
+            f"gradient(x) must return one number per coordinate of x, shape {x.shape}; "
+            f"got shape {analytic.shape}."
+        )
+    tolerance = positive_number(tolerance, "tolerance")
+    return GradientCheck(analytic, numerical, relative_error(analytic, numerical), tolerance)
+
+
+def _scalar(x, name: str) -> float:
+    array = as_finite_vector(x, name)
+    if array.size != 1:
+        raise ValueError(
+            f"{name} must be a single number for a function of one variable; got {array.size} numbers. "
+            "Use numerical_gradient for functions of several variables."
+        )
+    return float(array[0])
+
+
+def _scalar_value(f, x: np.ndarray) -> float:
+    value = np.asarray(f(x), dtype=float)
+    if value.size != 1:
+        raise ValueError(f"f must return a single number; got an array of shape {value.shape}.")
+    return float(value.reshape(()))

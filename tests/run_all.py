@@ -1,0 +1,53 @@
+"""`make test`: every check of the book, one after another, with one summary at the end.
+
+Each stage runs even when an earlier one failed, so one run reports everything that is wrong; the exit code is
+non-zero when any stage failed. Run from the book's root with the virtual environment's Python.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
+
+STAGES = [
+    ("lint", "ruff over the package, tests, benchmarks and notebooks", [str(BIN / "ruff"), "check", "."]),
+    ("unit", "unit tests of src/backprop and the exercise generator", [*PYTEST, "tests", "-m", "not browser"]),
+    (
+        "notebooks",
+        "nbval: re-run every chapter and solution notebook, compare with stored outputs",
+        [*PYTEST, "--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
+         "-n", "2", "--dist", "loadfile", "chapters", "solutions"],
+    ),
+    ("exercises", "exercises/ is what solutions/ generates", [sys.executable, "-m", "backprop.exercises", "--check"]),
+    ("book", "jupyter-book build -W --keep-going (warnings are errors)", ["make", "--no-print-directory", "book"]),
+    (
+        "browser",
+        "Chromium over every page of the built book",
+        [*PYTEST, "tests/test_book_in_browser.py", "-m", "browser"],
+    ),
+]
+
+
+def main() -> int:
+    results = []
+    for name, description, command in STAGES:
+        print(f"\n=== {name}: {description}\n$ {' '.join(command)}", flush=True)
+        start = time.perf_counter()
+        returncode = subprocess.call(command, cwd=ROOT)
+        results.append((name, returncode, time.perf_counter() - start))
+    failed = [name for name, returncode, _ in results if returncode != 0]
+    print("\n=== summary")
+    for name, returncode, seconds in results:
+        print(f"  {name:<10} {'passed' if returncode == 0 else f'FAILED (exit {returncode})':<18} {seconds:7.1f} s")
+    print(f"stages: {len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
