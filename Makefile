@@ -12,7 +12,7 @@ MATHJAX := book_assets/mathjax/tex-svg-full.js
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install book serve test lint unit notebooks exercises exercises-check browser execute lab bench clean
+.PHONY: help install book serve test lint unit notebooks exercises exercises-check browser execute lab bench clean distclean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -22,6 +22,8 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-input pip==26.3
 	$(BIN)/python -m pip install --quiet --no-input -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-input --no-deps --no-build-isolation -e .
+	@# Build Matplotlib's font cache now: its one-time notice on stderr must never land in a notebook's output.
+	MPLBACKEND=Agg $(BIN)/python -c "import matplotlib.pyplot"
 	touch $@
 
 # MathJax is served from the book itself (SVG output: no web fonts, so it also works from file://).
@@ -75,5 +77,8 @@ lab: install ## Open the notebooks in Jupyter Lab
 bench: install ## Time the book build (clean and cached) and the test suite
 	$(BIN)/python bench/bench_build.py
 
-clean: ## Remove the build, the venv and the installed assets
-	rm -rf _build book_assets node_modules $(VENV) .pytest_cache test-artifacts
+clean: ## Remove the built book (and its execution cache) and the test artifacts
+	rm -rf _build test-artifacts
+
+distclean: clean ## Also remove the virtual environment and the installed MathJax
+	rm -rf book_assets node_modules $(VENV) .pytest_cache .ruff_cache

@@ -5,7 +5,7 @@ One concept per module; the chapters import them after deriving each idea inline
 - ``backprop.checks``            input validation with errors that say how to fix them
 - ``backprop.gradcheck``         finite-difference derivatives and gradient checks
 - ``backprop.gradient_descent``  gradient descent that returns its path
-- ``backprop.plotting``          figures shared by several chapters
+- ``backprop.plotting``          figures shared by several chapters (a descent path over contours)
 - ``backprop.exercises``         generates exercises/ from solutions/
 """
 

@@ -1,0 +1,46 @@
+"""Every notebook is stored as a reader and nbval need it: executed in order, titled, listed, free of machine paths."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted([*ROOT.glob("chapters/*.ipynb"), *ROOT.glob("solutions/*.ipynb")])
+MACHINE_PATH = re.compile(r"/(work|root|tmp|home)/[\w.-]+")
+
+
+def toc_files() -> set[str]:
+    text = (ROOT / "_toc.yml").read_text()
+    return {entry for entry in re.findall(r"file:\s*(\S+)", text)} | {yaml.safe_load(text)["root"]}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_executed_in_order(path):
+    notebook = json.loads(path.read_text())
+    counts = [cell["execution_count"] for cell in notebook["cells"]
+              if cell["cell_type"] == "code" and "".join(cell["source"]).strip()]
+    assert None not in counts, f"{path.name} has cells never executed: run `make execute`"
+    assert counts == list(range(1, len(counts) + 1)), f"{path.name} was not run top to bottom once: `make execute`"
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_one_title_and_no_machine_paths(path):
+    notebook = json.loads(path.read_text())
+    first = "".join(notebook["cells"][0]["source"])
+    assert notebook["cells"][0]["cell_type"] == "markdown" and first.startswith("# "), "start with a '# Title' cell"
+    titles = [line for cell in notebook["cells"] if cell["cell_type"] == "markdown"
+              for line in "".join(cell["source"]).splitlines() if re.match(r"# \S", line)]
+    assert len(titles) == 1, f"{path.name} has {len(titles)} '# ' titles; the book needs exactly one per page"
+    found = MACHINE_PATH.search(path.read_text())
+    assert not found, f"{path.name} contains the machine path {found.group(0)!r}"
+
+
+def test_toc_and_chapters_agree():
+    chapters = {f"chapters/{path.stem}" for path in ROOT.glob("chapters/*.ipynb")}
+    listed = {entry for entry in toc_files() if entry.startswith("chapters/")}
+    assert chapters, "no chapter notebooks found"
+    assert listed == chapters, f"in _toc.yml but missing: {listed - chapters}; not in _toc.yml: {chapters - listed}"

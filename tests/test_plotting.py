@@ -1,0 +1,42 @@
+"""The shared descent-path figure draws the path it is given and refuses paths of the wrong shape."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from backprop.plotting import plot_descent_path  # noqa: E402
+
+
+def bowl(x, y):
+    return x**2 + 3 * y**2
+
+
+def test_path_line_holds_the_points_and_grid_covers_them():
+    points = np.array([[4.0, -4.0], [2.4, 0.8], [1.44, -0.16]])
+    fig, ax = plt.subplots()
+    contours, line = plot_descent_path(ax, bowl, points, levels=10)
+    np.testing.assert_array_equal(line.get_xydata(), points)
+    assert len(contours.levels) >= 5
+    low, high = ax.get_xlim()
+    assert low <= -5.0 and high >= 5.0  # a square grid one unit beyond the farthest point
+    plt.close(fig)
+
+
+def test_non_finite_points_of_a_diverged_run_are_left_out():
+    points = np.array([[1.0, 1.0], [np.inf, np.nan]])
+    fig, ax = plt.subplots()
+    _, line = plot_descent_path(ax, bowl, points)
+    assert line.get_xydata().shape == (1, 2)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("points", [np.zeros(4), np.zeros((3, 3)), np.zeros((0, 2))])
+def test_wrong_shape_is_refused_with_the_expected_shape(points):
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match=r"points must have shape \(n_points, 2\)"):
+        plot_descent_path(ax, bowl, points)
+    plt.close(fig)
