@@ -212,31 +212,30 @@ def page_title(page_path: str) -> str:
     return html.split("<title>", 1)[1].split("</title>", 1)[0].split("&#8212;")[0].strip()
 
 
-@pytest.mark.parametrize("page_path", [page for page in PAGES if page.startswith("chapters/")])
-def test_search_finds_each_chapter_by_its_title(chromium, server, page_path):
-    title = page_title(page_path)
-    title = title.split(". ", 1)[-1]  # drop the chapter number ("1. Derivatives")
+def search(chromium, server, query: str) -> tuple[list[str], list[str]]:
+    """Run the book's own search page; return the links it lists and any JavaScript errors."""
     visit = Visit(chromium, "http")
     try:
-        visit.open(f"{server}/search.html?q={title}")
+        visit.open(f"{server}/search.html?q={query}")
         visit.page.wait_for_selector("#search-results p.search-summary", timeout=15_000)
         hits = visit.page.eval_on_selector_all("#search-results ul.search li a", "links => links.map(a => a.href)")
     finally:
         visit.close()
+    return hits, visit.js_errors
+
+
+@pytest.mark.parametrize("page_path", [page for page in PAGES if page.startswith("chapters/")])
+def test_search_finds_each_chapter_by_its_title(chromium, server, page_path):
+    title = page_title(page_path).split(". ", 1)[-1]  # drop the chapter number ("1. Derivatives")
+    hits, js_errors = search(chromium, server, title)
     assert any(f"/{page_path}.html" in hit for hit in hits), f"searching {title!r} did not find {page_path}: {hits}"
-    assert not unexpected(visit.js_errors), f"JavaScript errors on the search page: {visit.js_errors}"
+    assert not unexpected(js_errors), f"JavaScript errors on the search page: {js_errors}"
 
 
 def test_search_for_an_absent_word_finds_nothing(chromium, server):
     """The search test above could pass on a search that lists every page; this one could not."""
-    visit = Visit(chromium, "http")
-    try:
-        visit.open(f"{server}/search.html?q=qwxzvbnotaword")
-        visit.page.wait_for_selector("#search-results p.search-summary", timeout=15_000)
-        hits = visit.page.eval_on_selector_all("#search-results ul.search li a", "links => links.length")
-    finally:
-        visit.close()
-    assert hits == 0
+    hits, _ = search(chromium, server, "qwxzvbnotaword")
+    assert hits == []
 
 
 def test_book_opened_from_disk_renders_math(chromium):
