@@ -75,3 +75,18 @@ def test_bad_input_is_refused_clearly():
         numerical_gradient(lambda p: p, [1.0, 2.0])
     with pytest.raises(ValueError, match=r"gradient\(x\) must return one number per coordinate"):
         check_gradient(lambda p: p.sum(), lambda p: np.zeros(3), [1.0, 2.0])
+
+
+def test_named_check_report_names_the_wrong_parameter():
+    from backprop.gradcheck import check_named_gradients, named_check_report
+
+    def loss(p):
+        return (p["w"] * 2.0 + p["b"] - 5.0) ** 2
+
+    right = {"w": 2 * (0.5 * 2 + 1 - 5) * 2, "b": 2 * (0.5 * 2 + 1 - 5)}
+    wrong = {"w": right["w"], "b": right["b"] / 2}  # a dropped factor 2 in dL/db
+    params = {"w": 0.5, "b": 1.0}
+    assert "WRONG" not in named_check_report(check_named_gradients(loss, params, right))
+    report = named_check_report(check_named_gradients(loss, params, wrong)).splitlines()
+    assert report[0].startswith("dL/dw") and report[0].endswith("ok")
+    assert report[1].startswith("dL/db") and report[1].endswith("WRONG")

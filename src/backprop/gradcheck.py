@@ -123,3 +123,64 @@ def _scalar_value(f, x: np.ndarray) -> float:
     if value.size != 1:
         raise ValueError(f"f must return a single number; got an array of shape {value.shape}.")
     return float(value.reshape(()))
+
+
+def check_named_gradients(loss, params: dict, gradients: dict, h: float = DEFAULT_STEP,
+                          tolerance: float = 1e-6) -> dict:
+    """Compare hand-derived partial derivatives, given by parameter name, with central differences.
+
+    Parameters
+    ----------
+    loss : callable taking a dict {name: float} and returning the loss (a number)
+    params : dict {name: float}, the point at which to check (not modified)
+    gradients : dict {name: float}, the analytic dL/d(name) for every name in ``params``
+    h, tolerance : the central-difference step and the largest accepted relative error
+
+    Returns
+    -------
+    dict with
+        "parameters": {name: {"analytic", "numerical", "relative_error", "passed"}}, in the order of ``params``
+        "failed": list of the names whose relative error exceeds ``tolerance`` (empty when all agree)
+        "passed": bool, True when no parameter failed
+        "tolerance": float
+    """
+    require_callable(loss, "loss")
+    if not isinstance(params, dict) or not isinstance(gradients, dict):
+        raise ValueError(
+            f"params and gradients must be dicts {{name: number}}; got {type(params).__name__} and "
+            f"{type(gradients).__name__}. Pass e.g. params={{'w': 0.5, 'b': 1.0}}."
+        )
+    if set(params) != set(gradients):
+        raise ValueError(
+            f"gradients must have one entry per parameter; params has {sorted(params)}, gradients has "
+            f"{sorted(gradients)}. Return a partial derivative for each parameter, by the same name."
+        )
+    h = positive_number(h, "h")
+    tolerance = positive_number(tolerance, "tolerance")
+    names = list(params)
+    point = as_finite_vector([params[name] for name in names], "params")
+
+    def loss_of_vector(vector):
+        return loss(dict(zip(names, (float(v) for v in vector), strict=True)))
+
+    numerical = numerical_gradient(loss_of_vector, point, h)
+    rows = {}
+    for name, estimate in zip(names, numerical, strict=True):
+        analytic = as_finite_vector(gradients[name], f"gradients[{name!r}]")
+        if analytic.size != 1:
+            raise ValueError(f"gradients[{name!r}] must be one number; got {analytic.size}. Average it first.")
+        error = relative_error(analytic[0], estimate)
+        rows[name] = {"analytic": float(analytic[0]), "numerical": float(estimate), "relative_error": error,
+                      "passed": error <= tolerance}
+    failed = [name for name, row in rows.items() if not row["passed"]]
+    return {"parameters": rows, "failed": failed, "passed": not failed, "tolerance": tolerance}
+
+
+def named_check_report(result: dict) -> str:
+    """The result of ``check_named_gradients`` as text: one line per parameter, with its verdict."""
+    lines = []
+    for name, row in result["parameters"].items():
+        verdict = "ok" if row["passed"] else "WRONG"
+        lines.append(f"dL/d{name:<4} analytic {row['analytic']: .8f}  numerical {row['numerical']: .8f}  "
+                     f"relative error {row['relative_error']:.1e}  {verdict}")
+    return "\n".join(lines)

@@ -1,0 +1,57 @@
+"""Activation functions, each written next to its derivative.
+
+A neuron computes ``z = w * x + b`` and passes ``z`` through an activation ``a = g(z)``. Backpropagation needs
+``g'(z)`` at the same point, so every activation below comes as a pair: the function and its derivative, side by
+side, and the table ``ACTIVATIONS`` maps a name to both.
+
+All functions take a number or an array and return a value of the same shape (a NumPy scalar for a number).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def identity(z):
+    """g(z) = z: the neuron's output is its input. Same shape as ``z``."""
+    return np.asarray(z, dtype=float) * 1.0
+
+
+def identity_derivative(z):
+    """g'(z) = 1 for every z. Same shape as ``z``."""
+    return np.ones_like(np.asarray(z, dtype=float))[()]
+
+
+def sigmoid(z):
+    """g(z) = 1 / (1 + exp(-z)), computed without overflow for any finite z.
+
+    The textbook formula overflows in ``exp(-z)`` for z below about -710. Here ``exp`` only ever sees
+    ``-|z| <= 0``, whose result lies in (0, 1]:
+
+    - z >= 0:  1 / (1 + e)      with e = exp(-z)
+    - z <  0:  e / (1 + e)      with e = exp(z)   (the same value, multiplied above and below by exp(z))
+    """
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))[()]
+
+
+def sigmoid_derivative(z):
+    """g'(z) = sigma(z) * (1 - sigma(z)): the sigmoid's slope, written with the sigmoid itself."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+ACTIVATIONS = {
+    "identity": (identity, identity_derivative),
+    "sigmoid": (sigmoid, sigmoid_derivative),
+}
+
+
+def get_activation(name: str):
+    """Return the pair ``(g, g_prime)`` for an activation name ("identity" or "sigmoid")."""
+    if name not in ACTIVATIONS:
+        raise ValueError(
+            f"activation must be one of {sorted(ACTIVATIONS)}; got {name!r}. Pass e.g. activation='sigmoid'."
+        )
+    return ACTIVATIONS[name]

@@ -1,0 +1,121 @@
+"""Computation-graph diagrams drawn with matplotlib.
+
+``draw_graph`` is the generic drawer: nodes at given positions, arrows between them, the forward value written
+under each node (blue) and the gradient flowing back along each edge written on the edge (red). ``draw_network``
+lays out the small networks of ``backprop.small_networks`` and fills in the numbers for one step.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
+
+from backprop.small_networks import backward_all, forward, get_network, validated_data, validated_params
+
+FORWARD_COLOUR = "tab:blue"
+GRADIENT_COLOUR = "tab:red"
+NODE_RADIUS = 0.28
+
+
+def draw_graph(ax, nodes: dict, edges: list, title: str | None = None) -> None:
+    """Draw a computation graph on ``ax``.
+
+    Parameters
+    ----------
+    nodes : dict {key: (x, y, label, value_text)} or (x, y, label, value_text, "below right"); ``label`` is drawn
+        in the circle (mathtext allowed), ``value_text`` (str or None) under it (or below to its right, out of the
+        way of arrows arriving from below) in the forward colour.
+    edges : list of (source key, target key, gradient_text or None, label_position); the gradient text is drawn
+        at ``label_position`` (0 = source, 1 = target) along the arrow, in the gradient colour.
+    """
+    for x, y, label, value, *where in nodes.values():
+        ax.add_patch(plt.Circle((x, y), NODE_RADIUS, facecolor="white", edgecolor="black", zorder=3))
+        ax.text(x, y, label, ha="center", va="center", fontsize=12, zorder=4)
+        if value is not None and where == ["below right"]:
+            ax.text(x + 0.2, y - NODE_RADIUS - 0.02, value, ha="left", va="top", fontsize=9, color=FORWARD_COLOUR,
+                    zorder=4)
+        elif value is not None:
+            ax.text(x, y - NODE_RADIUS - 0.06, value, ha="center", va="top", fontsize=9, color=FORWARD_COLOUR,
+                    zorder=4)
+    for edge in edges:
+        source, target, gradient, where = edge
+        if source not in nodes or target not in nodes:
+            raise ValueError(f"edge {source!r} -> {target!r} names a node that is not in nodes ({sorted(nodes)}).")
+        (x0, y0), (x1, y1) = nodes[source][:2], nodes[target][:2]
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=2,
+                    arrowprops={"arrowstyle": "-|>", "color": "0.35", "shrinkA": 17, "shrinkB": 17})
+        if gradient is not None:
+            ax.text(x0 + where * (x1 - x0), y0 + where * (y1 - y0), gradient, ha="center", va="center", fontsize=9,
+                    color=GRADIENT_COLOUR, zorder=5,
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
+    xs = [n[0] for n in nodes.values()]
+    ys = [n[1] for n in nodes.values()]
+    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.legend(handles=[Line2D([], [], color=FORWARD_COLOUR, lw=3, label="forward value"),
+                       Line2D([], [], color=GRADIENT_COLOUR, lw=3, label="gradient ∂L/∂(source) flowing back")],
+              loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=9, frameon=False)
+    if title:
+        ax.set_title(title)
+
+
+# Layouts: node key -> (x, y, label). Parameters sit to the left of or above/below what they feed.
+LAYOUTS = {
+    "neuron": {"w": (0, 2.2, "$w$"), "x": (0, 1, "$x$"), "b": (0, -0.2, "$b$"), "z": (3, 1, "$z$"),
+               "y_hat": (5.5, 1, r"$\hat y$"), "y": (5.5, -0.6, "$y$"), "L": (8, 1, "$L$")},
+    "two_in_sequence": {"w1": (0, 2.2, "$w_1$"), "x": (0, 1, "$x$"), "b1": (0, -0.2, "$b_1$"),
+                        "z1": (2.6, 1, "$z_1$"), "a1": (4.8, 1, "$a_1$"), "w2": (4.8, 2.6, "$w_2$"),
+                        "b2": (4.8, -0.6, "$b_2$"), "z2": (7.4, 1, "$z_2$"), "y_hat": (9.6, 1, r"$\hat y$"),
+                        "y": (9.6, -0.6, "$y$"), "L": (11.8, 1, "$L$")},
+    "two_in_a_layer": {"w11": (0, 5.0, "$w_{11}$"), "b11": (0, 3.6, "$b_{11}$"), "x": (0, 2.2, "$x$"),
+                       "w12": (0, 0.8, "$w_{12}$"), "b12": (0, -0.6, "$b_{12}$"),
+                       "z1": (3, 3.8, "$z_1$"), "z2": (3, 0.6, "$z_2$"), "a1": (5.4, 3.8, "$a_1$"),
+                       "a2": (5.4, 0.6, "$a_2$"), "w21": (7.4, 5.6, "$w_{21}$"), "b21": (9.4, 5.0, "$b_{21}$"),
+                       "w22": (7.4, -1.2, "$w_{22}$"), "b22": (9.4, -0.6, "$b_{22}$"),
+                       "z3": (9.4, 2.2, "$z_3$", "below right"),
+                       "y_hat": (11.6, 2.2, r"$\hat y$"), "y": (11.6, 0.6, "$y$"), "L": (13.6, 2.2, "$L$")},
+}
+
+# Edges: (source, target, label position along the edge). The gradient drawn is dL/d(source).
+EDGES = {
+    "neuron": [("w", "z", 0.5), ("x", "z", None), ("b", "z", 0.5), ("z", "y_hat", 0.5), ("y_hat", "L", 0.5),
+               ("y", "L", None)],
+    "two_in_sequence": [("w1", "z1", 0.5), ("x", "z1", None), ("b1", "z1", 0.5), ("z1", "a1", 0.5),
+                        ("a1", "z2", 0.5), ("w2", "z2", 0.5), ("b2", "z2", 0.5), ("z2", "y_hat", 0.5),
+                        ("y_hat", "L", 0.5), ("y", "L", None)],
+    "two_in_a_layer": [("w11", "z1", 0.5), ("b11", "z1", 0.5), ("x", "z1", None), ("x", "z2", None),
+                       ("w12", "z2", 0.5), ("b12", "z2", 0.5), ("z1", "a1", 0.5), ("z2", "a2", 0.5),
+                       ("a1", "z3", 0.45), ("a2", "z3", 0.45), ("w21", "z3", 0.55), ("w22", "z3", 0.55),
+                       ("b21", "z3", 0.5), ("b22", "z3", 0.5), ("z3", "y_hat", 0.5), ("y_hat", "L", 0.5),
+                       ("y", "L", None)],
+}
+
+
+def draw_network(ax, network, params: dict, x, y, point: int = 0, title: str | None = None) -> None:
+    """Draw ``network`` with its forward values and gradients at ``params`` on the data (x, y).
+
+    For several data points the nodes show data point number ``point`` (counting from 0) and the node gradients
+    are that point's share of dL/d(node); a parameter edge shows the whole dL/d(parameter), which adds up the
+    shares of all points.
+    """
+    net = get_network(network)
+    p = validated_params(net, params)
+    xs, ys = validated_data(x, y)
+    if not 0 <= int(point) < xs.size:
+        raise ValueError(f"point must index a data point, 0 <= point < {xs.size}; got {point}.")
+    layout_name = "neuron" if net.name.endswith("neuron") else net.name
+    values = {**{k: v[point] for k, v in forward(net, p, xs).items()}, **p, "x": xs[point], "y": ys[point]}
+    values["L"] = 0.5 * (values["y_hat"] - ys[point]) ** 2 / xs.size
+    grads = backward_all(net, p, xs, ys)
+    nodes = {key: (gx, gy, label, f"{values[key]:.4f}", *extra)
+             for key, (gx, gy, label, *extra) in LAYOUTS[layout_name].items()}
+    edges = []
+    for source, target, where in EDGES[layout_name]:
+        if where is None:
+            edges.append((source, target, None, 0.5))
+            continue
+        gradient = grads[source] if source in net.parameters else grads[source][point]
+        edges.append((source, target, f"{gradient:.4f}", where))
+    draw_graph(ax, nodes, edges, title)
