@@ -42,15 +42,38 @@ def sigmoid_derivative(z):
     return s * (1.0 - s)
 
 
+def tanh(z):
+    """g(z) = tanh(z) = (e^z - e^-z) / (e^z + e^-z), in (-1, 1); NumPy's tanh never overflows."""
+    return np.tanh(np.asarray(z, dtype=float))[()]
+
+
+def tanh_derivative(z):
+    """g'(z) = 1 - tanh(z)^2: at most 1 (at z = 0), four times the sigmoid's largest slope."""
+    t = np.tanh(np.asarray(z, dtype=float))
+    return (1.0 - t * t)[()]
+
+
+def relu(z):
+    """g(z) = max(0, z): the rectified linear unit."""
+    return np.maximum(np.asarray(z, dtype=float), 0.0)[()]
+
+
+def relu_derivative(z):
+    """g'(z) = 1 for z > 0 and 0 for z < 0. At the kink z = 0 we take 0, as PyTorch and scikit-learn do."""
+    return (np.asarray(z, dtype=float) > 0).astype(float)[()]
+
+
 ACTIVATIONS = {
     "identity": (identity, identity_derivative),
     "sigmoid": (sigmoid, sigmoid_derivative),
+    "tanh": (tanh, tanh_derivative),
+    "relu": (relu, relu_derivative),
 }
 
 
 def get_activation(name: str):
-    """Return the pair ``(g, g_prime)`` for an activation name ("identity" or "sigmoid")."""
-    if name not in ACTIVATIONS:
+    """Return the pair ``(g, g_prime)`` for an activation name: "identity", "sigmoid", "tanh" or "relu"."""
+    if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ValueError(
             f"activation must be one of {sorted(ACTIVATIONS)}; got {name!r}. Pass e.g. activation='sigmoid'."
         )

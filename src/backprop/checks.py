@@ -77,3 +77,48 @@ def require_callable(value, name: str) -> None:
             f"{name} must be a function; got {value!r} ({type(value).__name__}). "
             "Pass the function itself, e.g. gradient=grad_f, not grad_f(x)."
         )
+
+
+def as_sample_matrix(X, name: str = "X", n_features: int | None = None) -> np.ndarray:
+    """Return ``X`` as a finite 2-D float array of shape (n_samples, n_features), one sample per row.
+
+    ``n_features`` (when given) is the width a fitted model expects.
+    """
+    try:
+        array = np.array(X, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array of numbers of shape (n_samples, n_features); "
+                         f"got {type(X).__name__} that NumPy cannot turn into numbers.") from exc
+    if array.ndim == 1:
+        raise ValueError(f"{name} must be 2-D of shape (n_samples, n_features); got shape {array.shape}. "
+                         f"Reshape with {name}.reshape(-1, 1) for one feature, "
+                         f"or {name}.reshape(1, -1) for one sample.")
+    if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] == 0:
+        raise ValueError(f"{name} must be 2-D of shape (n_samples, n_features) with at least one of each; "
+                         f"got shape {array.shape}.")
+    if n_features is not None and array.shape[1] != n_features:
+        raise ValueError(f"{name} has {array.shape[1]} features per sample, but the model was fitted with "
+                         f"{n_features}; pass samples with the same {n_features} columns as in fit.")
+    bad = ~np.isfinite(array)
+    if bad.any():
+        rows = np.flatnonzero(bad.any(axis=1))
+        raise ValueError(f"{name} holds NaN or infinity in {rows.size} sample(s) (rows {rows[:5].tolist()}...). "
+                         "Remove those samples or impute the missing values first.")
+    return array
+
+
+def as_targets(y, n_samples: int, name: str = "y", binary: bool = False) -> np.ndarray:
+    """Return ``y`` as a float array with one entry (or row) per sample; with ``binary``, labels must be 0 or 1."""
+    array = np.array(y, dtype=float) if not isinstance(y, np.ndarray) or y.dtype != bool else y.astype(float)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim not in (1, 2) or array.shape[0] != n_samples:
+        raise ValueError(f"{name} must hold one target per sample: shape ({n_samples},) or ({n_samples}, n_outputs); "
+                         f"got shape {array.shape}. Check that X and {name} come from the same split.")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} holds NaN or infinity; remove those samples first.")
+    if binary and (array.ndim != 1 or not np.all((array == 0) | (array == 1))):
+        values = np.unique(array)[:5].tolist()
+        raise ValueError(f"{name} must hold binary labels 0 or 1, one per sample; got the values {values} "
+                         f"(shape {array.shape}). Map your classes to 0 and 1, e.g. y = (labels == 'yes').astype(int).")
+    return array

@@ -1,0 +1,316 @@
+"""A multilayer perceptron with a backward pass written by hand.
+
+Layout: **samples are columns**, as in the book's maths. For a batch of ``m`` samples, layer ``l`` holds
+
+- ``A[l]`` of shape ``(n_l, m)`` (``A[0]`` is the input, ``X.T``),
+- ``W[l]`` of shape ``(n_l, n_{l-1})`` and ``b[l]`` of shape ``(n_l, 1)`` (broadcast over the columns),
+- ``Z[l] = W[l] @ A[l-1] + b[l]`` and ``A[l] = g(Z[l])``.
+
+The output layer has one unit per output and no activation inside the loss: binary cross-entropy is computed from
+the logits ``Z[L]`` (the sigmoid and the logarithm are fused, so no ``log(0)``), and mean squared error uses an
+identity output. Either way the error at the output is ``dL/dZ[L] = (prediction - Y) / m``.
+
+The functions ``forward``, ``backward`` and ``train_step`` are the algorithm; the class ``MLP`` wraps them in the
+scikit-learn shape (``fit``, ``predict``, ``predict_proba``, ``score``, learned state ending in ``_``) and is the
+only place that validates input, because its data is ``(n_samples, n_features)`` like every library's.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .activations import get_activation, sigmoid
+from .checks import as_sample_matrix, as_targets, non_negative_number, positive_int, positive_number
+from .losses import binary_cross_entropy_from_logits, half_mean_squared_error, l2_penalty
+
+LOSS_NAMES = ("binary_cross_entropy", "mean_squared_error")
+INITIALISERS = ("xavier", "he", "normal")
+
+
+class NotFittedError(ValueError, AttributeError):
+    """Raised when a model is used before ``fit``."""
+
+
+def init_parameters(layer_sizes, init: str = "xavier", init_scale=None, rng=None):
+    """Random weights and zero biases for layers of the given sizes.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int, e.g. ``(2, 4, 1)`` for 2 inputs, 4 hidden units and 1 output.
+    init : "xavier" (Glorot: std = sqrt(2 / (n_in + n_out)), suits sigmoid and tanh), "he" (std = sqrt(2 / n_in),
+        suits ReLU) or "normal" (std = ``init_scale``, e.g. the source's 0.01).
+    init_scale : for "xavier" and "he", a factor on the standard deviation (default 1); for "normal", the standard
+        deviation itself (required).
+    rng : numpy Generator (or a seed).
+
+    Returns
+    -------
+    weights, biases : lists with ``W[l]`` of shape (n_l, n_{l-1}) and ``b[l]`` of shape (n_l, 1), layer 1 first.
+    """
+    if init not in INITIALISERS:
+        raise ValueError(f"init must be one of {INITIALISERS}; got {init!r}. Use 'he' with relu, 'xavier' otherwise.")
+    if init == "normal" and init_scale is None:
+        raise ValueError("init='normal' needs init_scale, the standard deviation of the weights; e.g. 0.01.")
+    scale = 1.0 if init_scale is None else positive_number(init_scale, "init_scale")
+    rng = np.random.default_rng(rng)
+    weights, biases = [], []
+    for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:], strict=True):
+        std = {"xavier": np.sqrt(2.0 / (n_in + n_out)), "he": np.sqrt(2.0 / n_in), "normal": 1.0}[init] * scale
+        weights.append(rng.standard_normal((n_out, n_in)) * std)
+        biases.append(np.zeros((n_out, 1)))
+    return weights, biases
+
+
+def forward(weights, biases, X, activation: str):
+    """Forward pass over a batch ``X`` of shape (n_features, m).
+
+    Returns the lists ``Z`` (pre-activations of layers 1..L) and ``A`` (``A[0] = X``, then the hidden activations;
+    the output layer's activation is left to the loss, so ``len(A) == len(Z)``).
+    """
+    g, _ = get_activation(activation)
+    A, Z = [X], []
+    for layer, (W, b) in enumerate(zip(weights, biases, strict=True), start=1):
+        z = W @ A[-1]
+        z += b  # in place: a second full-size temporary costs more than the addition itself
+        Z.append(z)
+        if layer < len(weights):
+            A.append(g(Z[-1]))
+    return Z, A
+
+
+def output_error(Z_out, Y, loss: str):
+    """dL/dZ[L] for a batch: (sigma(Z) - Y) / m for cross-entropy, (Z - Y) / m for squared error.
+
+    For cross-entropy this is the simplification derived in the book: sigma'(z) cancels against d/da log(a).
+    """
+    prediction = sigmoid(Z_out) if loss == "binary_cross_entropy" else Z_out
+    return (prediction - Y) / Y.shape[1]
+
+
+def backward(weights, Z, A, Y, activation: str, loss: str, l2: float = 0.0):
+    """Backward pass: the gradients of the mean loss (plus the L2 penalty) for every W[l] and b[l].
+
+    The error ``delta = dL/dZ[l]`` starts at the output and moves back one layer at a time:
+    ``delta[l-1] = (W[l].T @ delta[l]) * g'(Z[l-1])`` (an element-wise product), and each layer's gradients are
+    ``dW[l] = delta[l] @ A[l-1].T (+ l2/m * W[l])`` and ``db[l] = delta[l]`` summed over the samples.
+    """
+    _, g_prime = get_activation(activation)
+    m = Y.shape[1]
+    delta = output_error(Z[-1], Y, loss)
+    dW, db = [None] * len(weights), [None] * len(weights)
+    for index in range(len(weights) - 1, -1, -1):
+        dW[index] = delta @ A[index].T
+        if l2:
+            dW[index] += (l2 / m) * weights[index]
+        db[index] = delta.sum(axis=1, keepdims=True)
+        if index > 0:
+            delta = weights[index].T @ delta
+            delta *= g_prime(Z[index - 1])
+    return dW, db
+
+
+def batch_loss(weights, Z_out, Y, loss: str, l2: float = 0.0) -> float:
+    """The mean loss of a batch from its output pre-activations, plus (l2 / 2m) * sum ||W||^2."""
+    data_loss = (binary_cross_entropy_from_logits if loss == "binary_cross_entropy" else half_mean_squared_error)
+    penalty = l2_penalty(weights, l2, Y.shape[1]) if l2 else 0.0
+    return data_loss(Z_out, Y) + penalty
+
+
+def clip_by_norm(gradients, max_norm: float):
+    """Scale all gradients by ``max_norm / ||g||`` when their joint norm ``||g||`` exceeds ``max_norm``.
+
+    Returns the (possibly scaled) list and the norm before clipping. The direction of the step is kept; only its
+    length is capped.
+    """
+    norm = float(np.sqrt(sum(np.sum(g * g) for g in gradients)))
+    if norm > max_norm:
+        gradients = [g * (max_norm / norm) for g in gradients]
+    return gradients, norm
+
+
+def train_step(weights, biases, X, Y, activation: str, loss: str, learning_rate: float, l2: float = 0.0,
+               clip_norm=None):
+    """One step of gradient descent on a batch, in place: forward, backward, (clip), update.
+
+    Returns the batch's loss before the step and the norm of each layer's weight gradient (before clipping).
+    """
+    Z, A = forward(weights, biases, X, activation)
+    value = batch_loss(weights, Z[-1], Y, loss, l2)
+    dW, db = backward(weights, Z, A, Y, activation, loss, l2)
+    layer_norms = [float(np.linalg.norm(g)) for g in dW]
+    if clip_norm is not None:
+        clipped, _ = clip_by_norm(dW + db, clip_norm)
+        dW, db = clipped[: len(dW)], clipped[len(dW):]
+    for W, b, gW, gb in zip(weights, biases, dW, db, strict=True):
+        W -= learning_rate * gW
+        b -= learning_rate * gb
+    return value, layer_norms
+
+
+class MLP:
+    """A fully connected network trained by gradient descent, in the scikit-learn estimator shape.
+
+    Parameters
+    ----------
+    hidden_sizes : tuple of int, units per hidden layer; ``()`` is a network with no hidden layer (logistic or
+        linear regression).
+    activation : "sigmoid", "tanh", "relu" or "identity", for every hidden layer.
+    loss : "binary_cross_entropy" (one sigmoid output, labels 0/1) or "mean_squared_error" (identity outputs; the
+        loss is (1/2m) * sum ||y_hat - y||^2, with the ½ of the earlier chapters, as scikit-learn's MLPRegressor).
+    l2 : the lambda of the penalty (lambda / 2m) * sum ||W||_F^2 (seed 001, exercise 2); biases are not penalised.
+    learning_rate, n_epochs : step size and number of passes over the training data.
+    batch_size : None for full-batch gradient descent, 1 for stochastic, k for mini-batches of k samples.
+    init, init_scale : see ``init_parameters``.
+    clip_norm : if set, the joint norm of all gradients is capped at this value before each step.
+    random_state : seed (or Generator) for the initial weights and the shuffling of mini-batches.
+    shuffle : reshuffle the samples every epoch (mini-batch and stochastic only; ``fit`` never changes X or y).
+
+    Attributes after ``fit``
+    ------------------------
+    weights_, biases_ : lists of arrays, ``W[l]`` of shape (n_l, n_{l-1}), ``b[l]`` of shape (n_l, 1).
+    loss_curve_ : list of float, the training loss (with the L2 term) of each epoch: for full batch, the loss before
+        that epoch's step (as the source records it); for mini-batches, the sample-weighted mean of the batch losses.
+    gradient_norms_ : array (n_epochs, n_layers), the norm of each layer's weight gradient at the epoch's first step.
+    diverged_ : True when training stopped because the loss or the weights stopped being finite.
+    n_features_in_, n_outputs_ : the widths seen in ``fit``.
+    """
+
+    def __init__(self, hidden_sizes=(4,), activation="sigmoid", loss="binary_cross_entropy", l2=0.0,
+                 learning_rate=0.1, n_epochs=1000, batch_size=None, init="xavier", init_scale=None, clip_norm=None,
+                 random_state=0, shuffle=True):
+        self.hidden_sizes = hidden_sizes
+        self.activation = activation
+        self.loss = loss
+        self.l2 = l2
+        self.learning_rate = learning_rate
+        self.n_epochs = n_epochs
+        self.batch_size = batch_size
+        self.init = init
+        self.init_scale = init_scale
+        self.clip_norm = clip_norm
+        self.random_state = random_state
+        self.shuffle = shuffle
+
+    # --- checks ---------------------------------------------------------------------------------------------------
+
+    def _validated_hyperparameters(self):
+        get_activation(self.activation)
+        if self.loss not in LOSS_NAMES:
+            raise ValueError(f"loss must be one of {LOSS_NAMES}; got {self.loss!r}. Use 'binary_cross_entropy' "
+                             "for a classifier and 'mean_squared_error' for regression.")
+        sizes = tuple(self.hidden_sizes) if not isinstance(self.hidden_sizes, numbers.Integral) else None
+        if sizes is None or not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1
+                                    for n in sizes):
+            raise ValueError(f"hidden_sizes must be a tuple of whole numbers >= 1, one per hidden layer; got "
+                             f"{self.hidden_sizes!r}. Write (4,) for one layer of 4 units, () for none.")
+        non_negative_number(self.l2, "l2")
+        positive_number(self.learning_rate, "learning_rate")
+        positive_int(self.n_epochs, "n_epochs")
+        if self.batch_size is not None:
+            positive_int(self.batch_size, "batch_size")
+        if self.clip_norm is not None:
+            positive_number(self.clip_norm, "clip_norm")
+        return sizes
+
+    def _check_fitted(self):
+        if not hasattr(self, "weights_"):
+            raise NotFittedError("This MLP is not fitted yet: call fit(X, y) before predict, score or "
+                                 "hidden_activations.")
+
+    def _columns(self, X):
+        self._check_fitted()
+        return as_sample_matrix(X, "X", self.n_features_in_).T
+
+    def _target_columns(self, y, n_samples):
+        binary = self.loss == "binary_cross_entropy"
+        y = as_targets(y, n_samples, "y", binary=binary)
+        return y.reshape(n_samples, -1).T  # (n_outputs, m): samples as columns
+
+    # --- training ---------------------------------------------------------------------------------------------------
+
+    def fit(self, X, y):
+        """Initialise the weights (seeded) and train. X: (n_samples, n_features); y: (n_samples,) or
+        (n_samples, n_outputs). Returns self."""
+        sizes = self._validated_hyperparameters()
+        X = as_sample_matrix(X, "X")
+        Y = self._target_columns(y, X.shape[0])
+        rng = np.random.default_rng(self.random_state)
+        self.n_features_in_, self.n_outputs_ = X.shape[1], Y.shape[0]
+        layer_sizes = (self.n_features_in_, *sizes, self.n_outputs_)
+        self.weights_, self.biases_ = init_parameters(layer_sizes, self.init, self.init_scale, rng)
+        X_cols, m = X.T.copy(), X.shape[0]
+        batch = m if self.batch_size is None else min(self.batch_size, m)
+        self.loss_curve_, norms, self.diverged_ = [], [], False
+        order = np.arange(m)
+        for _ in range(self.n_epochs):
+            if batch < m and self.shuffle:
+                order = rng.permutation(m)
+            total = 0.0
+            for start in range(0, m, batch):
+                columns = order[start:start + batch] if batch < m else slice(None)
+                value, layer_norms = train_step(self.weights_, self.biases_, X_cols[:, columns], Y[:, columns],
+                                                self.activation, self.loss, self.learning_rate, self.l2,
+                                                self.clip_norm)
+                if start == 0:
+                    norms.append(layer_norms)
+                total += value * (min(start + batch, m) - start)
+            self.loss_curve_.append(total / m)
+            if not (np.isfinite(total) and all(np.all(np.isfinite(W)) for W in self.weights_)):
+                self.diverged_ = True
+                break
+        self.gradient_norms_ = np.array(norms)
+        return self
+
+    # --- using the model --------------------------------------------------------------------------------------------
+
+    def decision_function(self, X):
+        """The output layer's pre-activations (logits for a classifier): (n_samples,) or (n_samples, n_outputs)."""
+        X_cols = self._columns(X)
+        Z, _ = forward(self.weights_, self.biases_, X_cols, self.activation)
+        out = Z[-1].T
+        return out[:, 0] if self.n_outputs_ == 1 else out
+
+    def predict_proba(self, X):
+        """Probability of class 1 for each sample, shape (n_samples,).
+
+        Unlike scikit-learn, which returns the two columns (1 - p, p), this returns p alone: the book's network has
+        one sigmoid output.
+        """
+        if self.loss != "binary_cross_entropy":
+            raise ValueError("predict_proba needs a classifier (loss='binary_cross_entropy'); this model was built "
+                             "for regression: use predict.")
+        return sigmoid(self.decision_function(X))
+
+    def predict(self, X):
+        """Class labels 0/1 (probability above 1/2) for a classifier; the outputs themselves for regression."""
+        if self.loss == "binary_cross_entropy":
+            return (self.decision_function(X) > 0).astype(int)
+        return self.decision_function(X)
+
+    def score(self, X, y) -> float:
+        """Accuracy for a classifier; the coefficient of determination R^2 for regression (as scikit-learn)."""
+        X = as_sample_matrix(X, "X")
+        Y = self._target_columns(y, X.shape[0]).T
+        if self.loss == "binary_cross_entropy":
+            return float(np.mean(self.predict(X) == Y[:, 0]))
+        prediction = self.predict(X).reshape(Y.shape)
+        residual = np.sum((Y - prediction) ** 2)
+        spread = np.sum((Y - Y.mean(axis=0)) ** 2)
+        return float(1.0 - residual / spread) if spread > 0 else float(residual == 0)
+
+    def hidden_activations(self, X):
+        """The activations of each hidden layer: a list of arrays of shape (n_samples, n_units)."""
+        X_cols = self._columns(X)
+        _, A = forward(self.weights_, self.biases_, X_cols, self.activation)
+        return [a.T for a in A[1:]]
+
+    def loss_and_gradients(self, X, y):
+        """The training loss (with the L2 term) and its gradients at the current weights: (loss, dW, db)."""
+        X_cols = self._columns(X)
+        Y = self._target_columns(y, X_cols.shape[1])
+        Z, A = forward(self.weights_, self.biases_, X_cols, self.activation)
+        value = batch_loss(self.weights_, Z[-1], Y, self.loss, self.l2)
+        dW, db = backward(self.weights_, Z, A, Y, self.activation, self.loss, self.l2)
+        return value, dW, db

@@ -1,0 +1,264 @@
+"""The MLP kernel: its hand-written backward pass against central differences on random architectures, its
+training loop, its stability at extreme inputs and the errors it gives for bad input."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_moons
+from sklearn.model_selection import train_test_split
+
+from backprop.gradcheck import numerical_gradient, relative_error
+from backprop.mlp import (
+    MLP,
+    NotFittedError,
+    backward,
+    batch_loss,
+    clip_by_norm,
+    forward,
+    init_parameters,
+    train_step,
+)
+
+
+def flatten(arrays):
+    return np.concatenate([a.ravel() for a in arrays])
+
+
+def unflatten(vector, like):
+    out, start = [], 0
+    for a in like:
+        out.append(vector[start:start + a.size].reshape(a.shape))
+        start += a.size
+    return out
+
+
+def numerical_mlp_gradient(weights, biases, X, Y, activation, loss, l2):
+    """Central differences of the batch loss with respect to every weight and bias."""
+    n_w = len(weights)
+
+    def loss_of(vector):
+        params = unflatten(vector, weights + biases)
+        Z, _ = forward(params[:n_w], params[n_w:], X, activation)
+        return batch_loss(params[:n_w], Z[-1], Y, loss, l2)
+
+    return numerical_gradient(loss_of, flatten(weights + biases))
+
+
+def random_problem(seed):
+    rng = np.random.default_rng(seed)
+    depth = int(rng.integers(0, 4))
+    sizes = (int(rng.integers(1, 5)), *rng.integers(1, 6, size=depth).tolist(), int(rng.integers(1, 3)))
+    m = int(rng.integers(1, 8))
+    X = rng.standard_normal((sizes[0], m))
+    return rng, sizes, X, m
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "identity"])
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "mean_squared_error"])
+def test_backward_matches_central_differences_on_random_architectures(seed, activation, loss):
+    rng, sizes, X, m = random_problem(seed)
+    if loss == "binary_cross_entropy":
+        sizes = (*sizes[:-1], 1)
+        Y = rng.integers(0, 2, size=(1, m)).astype(float)
+    else:
+        Y = rng.standard_normal((sizes[-1], m))
+    weights, biases = init_parameters(sizes, "xavier", rng=rng)
+    for b in biases:  # non-zero biases, so their gradients are tested away from the initial point
+        b += rng.standard_normal(b.shape) * 0.3
+    l2 = float(rng.choice([0.0, 0.7]))
+    Z, A = forward(weights, biases, X, activation)
+    dW, db = backward(weights, Z, A, Y, activation, loss, l2)
+    numeric = numerical_mlp_gradient(weights, biases, X, Y, activation, loss, l2)
+    assert relative_error(flatten(dW + db), numeric) < 1e-6, (sizes, m)
+
+
+def test_gradient_check_catches_a_wrong_backward_pass():
+    """The same comparison fails for a backward pass that forgets the activation's derivative in one layer."""
+    rng = np.random.default_rng(3)
+    sizes, m = (3, 4, 1), 5
+    X, Y = rng.standard_normal((3, m)), rng.integers(0, 2, size=(1, m)).astype(float)
+    weights, biases = init_parameters(sizes, rng=rng)
+    Z, A = forward(weights, biases, X, "tanh")
+    delta = (1 / (1 + np.exp(-Z[1])) - Y) / m
+    wrong_dW = [(weights[1].T @ delta) @ X.T, delta @ A[1].T]  # the hidden error lacks the factor g'(Z1)
+    wrong_db = [(weights[1].T @ delta).sum(axis=1, keepdims=True), delta.sum(axis=1, keepdims=True)]
+    numeric = numerical_mlp_gradient(weights, biases, X, Y, "tanh", "binary_cross_entropy", 0.0)
+    assert relative_error(flatten(wrong_dW + wrong_db), numeric) > 1e-2
+
+
+def test_the_source_worked_network_by_hand():
+    """One sigmoid hidden layer and a sigmoid output, one sample: the formulas of seed 001 written out."""
+    W1, b1 = np.array([[0.5, 0.3], [0.2, 0.8]]), np.array([[0.1], [0.4]])
+    W2, b2 = np.array([[0.9, 0.7]]), np.array([[0.2]])
+    x, y = np.array([[1.0], [2.0]]), np.array([[1.0]])
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    a1 = sig(W1 @ x + b1)
+    a2 = sig(W2 @ a1 + b2)
+    dz2 = a2 - y
+    dz1 = (W2.T @ dz2) * a1 * (1 - a1)
+    Z, A = forward([W1, W2], [b1, b2], x, "sigmoid")
+    dW, db = backward([W1, W2], Z, A, y, "sigmoid", "binary_cross_entropy")
+    np.testing.assert_allclose(dW[1], dz2 @ a1.T, rtol=1e-12)
+    np.testing.assert_allclose(dW[0], dz1 @ x.T, rtol=1e-12)
+    np.testing.assert_allclose(db[0], dz1, rtol=1e-12)
+
+
+def test_initialisers_have_the_stated_spread_and_are_seeded():
+    w_xavier, _ = init_parameters((400, 600), "xavier", rng=0)
+    w_he, _ = init_parameters((400, 600), "he", rng=0)
+    w_normal, b = init_parameters((400, 600), "normal", init_scale=0.01, rng=0)
+    assert abs(w_xavier[0].std() / np.sqrt(2 / 1000) - 1) < 0.02
+    assert abs(w_he[0].std() / np.sqrt(2 / 400) - 1) < 0.02
+    assert abs(w_normal[0].std() / 0.01 - 1) < 0.02 and not b[0].any()
+    np.testing.assert_array_equal(init_parameters((3, 2), rng=5)[0][0], init_parameters((3, 2), rng=5)[0][0])
+    with pytest.raises(ValueError, match="needs init_scale"):
+        init_parameters((3, 2), "normal")
+    with pytest.raises(ValueError, match="init must be one of"):
+        init_parameters((3, 2), "glorot")
+
+
+def test_clip_by_norm_caps_the_joint_norm_and_keeps_the_direction():
+    grads = [np.array([3.0, 0.0]), np.array([[4.0]])]
+    clipped, norm = clip_by_norm(grads, 1.0)
+    assert norm == pytest.approx(5.0)
+    assert np.sqrt(sum(np.sum(g**2) for g in clipped)) == pytest.approx(1.0)
+    np.testing.assert_allclose(clipped[0], [0.6, 0.0])
+    unchanged, _ = clip_by_norm(grads, 10.0)
+    assert unchanged[0] is grads[0]
+
+
+def test_train_step_updates_in_place_and_lowers_the_loss():
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((2, 30)), rng.integers(0, 2, size=(1, 30)).astype(float)
+    weights, biases = init_parameters((2, 5, 1), rng=rng)
+    before = [w.copy() for w in weights]
+    first, _ = train_step(weights, biases, X, Y, "tanh", "binary_cross_entropy", 0.5)
+    second, _ = train_step(weights, biases, X, Y, "tanh", "binary_cross_entropy", 0.5)
+    assert not np.allclose(before[0], weights[0]) and second < first
+
+
+@pytest.fixture(scope="module")
+def moons():
+    X, y = make_moons(n_samples=200, noise=0.2, random_state=42)
+    return train_test_split(X, y, test_size=0.3, random_state=42)
+
+
+def test_fit_learns_the_moons_and_reproduces_itself(moons):
+    X_train, X_test, y_train, y_test = moons
+    model = MLP(hidden_sizes=(4,), learning_rate=1.0, n_epochs=3000, random_state=0).fit(X_train, y_train)
+    again = MLP(hidden_sizes=(4,), learning_rate=1.0, n_epochs=3000, random_state=0).fit(X_train, y_train)
+    assert model.score(X_test, y_test) >= 0.9
+    assert model.loss_curve_ == again.loss_curve_ and len(model.loss_curve_) == 3000
+    assert model.loss_curve_[-1] < 0.5 * model.loss_curve_[0]
+    proba = model.predict_proba(X_test)
+    assert proba.shape == (60,) and np.all((proba > 0) & (proba < 1))
+    np.testing.assert_array_equal(model.predict(X_test), (proba > 0.5).astype(int))
+    assert model.gradient_norms_.shape == (3000, 2)
+
+
+@pytest.mark.parametrize("batch_size", [1, 16])
+def test_stochastic_and_mini_batch_training_do_not_touch_the_callers_data(moons, batch_size):
+    X_train, _, y_train, _ = moons
+    X_copy, y_copy = X_train.copy(), y_train.copy()
+    model = MLP(hidden_sizes=(8,), activation="tanh", batch_size=batch_size, n_epochs=30, learning_rate=0.1,
+                random_state=1).fit(X_train, y_train)
+    np.testing.assert_array_equal(X_train, X_copy)
+    np.testing.assert_array_equal(y_train, y_copy)
+    assert model.score(X_train, y_train) > 0.8 and len(model.loss_curve_) == 30
+
+
+def test_l2_shrinks_the_weights(moons):
+    X_train, _, y_train, _ = moons
+    plain = MLP(hidden_sizes=(20,), n_epochs=500, learning_rate=1.0).fit(X_train, y_train)
+    shrunk = MLP(hidden_sizes=(20,), n_epochs=500, learning_rate=1.0, l2=5.0).fit(X_train, y_train)
+    assert np.linalg.norm(shrunk.weights_[0]) < 0.8 * np.linalg.norm(plain.weights_[0])
+
+
+def test_regression_with_mean_squared_error_fits_a_sine():
+    X = np.linspace(-np.pi, np.pi, 100).reshape(-1, 1)
+    y = np.sin(X[:, 0])
+    model = MLP(hidden_sizes=(16,), activation="tanh", loss="mean_squared_error", learning_rate=0.1,
+                n_epochs=3000, random_state=0).fit(X, y)
+    assert model.score(X, y) > 0.98 and model.predict(X).shape == (100,)
+    two = MLP(hidden_sizes=(8,), activation="tanh", loss="mean_squared_error", n_epochs=10).fit(X, np.c_[y, -y])
+    assert two.predict(X).shape == (100, 2)
+    with pytest.raises(ValueError, match="predict_proba needs a classifier"):
+        model.predict_proba(X)
+
+
+def test_a_network_without_hidden_layers_is_logistic_regression(moons):
+    X_train, _, y_train, _ = moons
+    model = MLP(hidden_sizes=(), n_epochs=200, learning_rate=1.0).fit(X_train, y_train)
+    assert len(model.weights_) == 1 and model.weights_[0].shape == (1, 2)
+    assert model.hidden_activations(X_train) == []
+
+
+def test_clipping_stops_a_run_that_otherwise_diverges():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 3)) * 10
+    y = X @ np.array([1.0, -2.0, 0.5])
+    settings = dict(hidden_sizes=(16, 16), activation="relu", loss="mean_squared_error", learning_rate=0.05,
+                    n_epochs=200, init="he", random_state=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        wild = MLP(**settings).fit(X, y)
+    tame = MLP(**settings, clip_norm=1.0).fit(X, y)
+    assert wild.diverged_ and not tame.diverged_
+    assert tame.loss_curve_[-1] < tame.loss_curve_[0]
+
+
+def test_extreme_logits_give_finite_losses_and_no_warnings():
+    weights, biases = [np.array([[1.0]])], [np.array([[0.0]])]
+    X = np.array([[-1e4, -50.0, 0.0, 50.0, 1e4]])
+    Y = np.array([[1.0, 1.0, 0.0, 0.0, 0.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is harmless
+            Z, A = forward(weights, biases, X, "sigmoid")
+            value = batch_loss(weights, Z[-1], Y, "binary_cross_entropy")
+            dW, db = backward(weights, Z, A, Y, "sigmoid", "binary_cross_entropy")
+    assert np.isfinite(value) and value == pytest.approx((1e4 + 50 + np.log(2) + 50 + 1e4) / 5)
+    assert np.all(np.isfinite(dW[0])) and np.all(np.isfinite(db[0]))
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "message"),
+    [
+        (np.zeros(10), np.zeros(10), "must be 2-D"),
+        (np.zeros((10, 2)), np.zeros(9), "one target per sample"),
+        (np.zeros((10, 2)), np.full(10, 2), "binary labels 0 or 1"),
+        (np.array([[0.0, np.nan]] * 4), np.zeros(4), "NaN or infinity"),
+        (np.zeros((10, 2)), np.full(10, np.inf), "NaN or infinity"),
+        ([["a", "b"]], [0], "cannot turn into numbers"),
+    ],
+)
+def test_bad_training_data_is_refused_with_a_fix(X, y, message):
+    with pytest.raises(ValueError, match=message):
+        MLP().fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"hidden_sizes": 4}, "hidden_sizes must be a tuple"),
+        ({"hidden_sizes": (4, 0)}, "hidden_sizes must be a tuple"),
+        ({"activation": "softplus"}, "activation must be one of"),
+        ({"loss": "hinge"}, "loss must be one of"),
+        ({"learning_rate": 0}, "learning_rate must be a finite number > 0"),
+        ({"batch_size": 0}, "batch_size must be a whole number"),
+        ({"l2": -1.0}, "l2 must be a finite number >= 0"),
+    ],
+)
+def test_bad_hyperparameters_are_refused(settings, message):
+    with pytest.raises(ValueError, match=message):
+        MLP(**settings).fit(np.zeros((4, 2)), np.array([0, 1, 0, 1]))
+
+
+def test_unfitted_model_and_wrong_width_are_refused(moons):
+    X_train, _, y_train, _ = moons
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        MLP().predict(X_train)
+    model = MLP(n_epochs=5).fit(X_train, y_train)
+    with pytest.raises(ValueError, match="fitted with 2"):
+        model.predict(np.zeros((3, 5)))
