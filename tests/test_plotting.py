@@ -40,3 +40,32 @@ def test_wrong_shape_is_refused_with_the_expected_shape(points):
     with pytest.raises(ValueError, match=r"points must have shape \(n_points, 2\)"):
         plot_descent_path(ax, bowl, points)
     plt.close(fig)
+
+
+def test_decision_boundary_shades_each_side_of_a_known_rule():
+    from backprop.plotting import plot_decision_boundary
+
+    X = np.array([[-1.0, 0.0], [1.0, 0.0], [-2.0, 1.0], [2.0, -1.0]])
+    y = (X[:, 0] > 0).astype(int)
+    fig, ax = plt.subplots()
+    calls = []
+
+    def rule(points):
+        calls.append(points.shape)
+        return (points[:, 0] > 0).astype(int)
+
+    regions = plot_decision_boundary(ax, rule, X, y, step=0.1)
+    assert calls and calls[0][1] == 2  # the grid is passed one point per row, as predict expects
+    assert list(regions.levels) == [-0.5, 0.5, 1.5]
+    low, high = ax.get_xlim()
+    assert low <= -3.0 and high >= 2.9
+    plt.close(fig)
+
+
+def test_decision_boundary_refuses_three_features():
+    from backprop.plotting import plot_decision_boundary
+
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="two features only"):
+        plot_decision_boundary(ax, lambda p: p[:, 0] > 0, np.zeros((4, 3)), np.zeros(4))
+    plt.close(fig)

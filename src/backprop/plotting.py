@@ -1,4 +1,5 @@
-"""Figures that several chapters draw: a descent path over the contours of the function it minimises."""
+"""Figures that several chapters draw: a descent path over the contours of the function it minimises, and the
+decision boundary of a two-feature classifier."""
 
 from __future__ import annotations
 
@@ -38,3 +39,36 @@ def plot_descent_path(ax, f, points, *, margin: float = 1.0, levels: int = 50, l
     ax.set_ylabel("y")
     ax.set_aspect("equal")
     return contours, line
+
+
+def plot_decision_boundary(ax, predict, X, y, *, margin: float = 1.0, step: float = 0.01, title: str | None = None):
+    """Shade the regions a two-feature classifier assigns to each class and scatter the samples over them.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes to draw on
+    predict : callable taking an array of shape (n_points, 2) (one point per row) and returning labels 0/1,
+        e.g. ``model.predict`` of a fitted ``backprop.mlp.MLP`` or of a scikit-learn classifier
+    X : array-like of shape (n_samples, 2); y : array-like of shape (n_samples,), labels 0/1
+    margin : how far the grid extends beyond the data; step : grid spacing (as the source: 0.01)
+
+    Returns
+    -------
+    the contour set of the shaded regions.
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y).ravel()
+    if X.ndim != 2 or X.shape[1] != 2 or len(X) != len(y):
+        raise ValueError(f"X must have shape (n_samples, 2) and y one label per sample; got X {X.shape} and y "
+                         f"{y.shape}. Decision boundaries are drawn for two features only.")
+    x_min, y_min = X.min(axis=0) - margin
+    x_max, y_max = X.max(axis=0) + margin
+    xx, yy = np.meshgrid(np.arange(x_min, x_max, step), np.arange(y_min, y_max, step))
+    labels = np.asarray(predict(np.c_[xx.ravel(), yy.ravel()])).reshape(xx.shape)
+    regions = ax.contourf(xx, yy, labels, levels=[-0.5, 0.5, 1.5], alpha=0.6, cmap="RdYlBu")
+    ax.scatter(X[:, 0], X[:, 1], c=y, s=25, cmap="RdYlBu", edgecolors="k", linewidths=0.6, vmin=0, vmax=1)
+    ax.set_xlabel("feature 1")
+    ax.set_ylabel("feature 2")
+    if title:
+        ax.set_title(title)
+    return regions
