@@ -5,7 +5,8 @@ dtype (float64, the book's) and initial weights. PyTorch is an optional dependen
 ``make bench-mlp`` installs it (``torch==2.13.0``, the CPU build) if it is missing.
 
 Printed per case: the median time of a step for each, ours / PyTorch, and our backward / forward time ratio (the
-cheap-gradient principle says a gradient costs a small constant multiple of the function).
+cheap-gradient principle says a gradient costs a small constant multiple of the function). A second table times
+the whole fit of chapter 7 (make_moons, 4 sigmoid hidden units) against scikit-learn's MLPClassifier.
 """
 
 from __future__ import annotations
@@ -86,6 +87,39 @@ def pytorch(sizes, m, repeats):
     return median_seconds(step, repeats)
 
 
+def moons_fits(repeats: int = 3):
+    """Fit time and test accuracy on chapter 7's split: ours against three MLPClassifier solvers."""
+    import warnings
+
+    from sklearn.datasets import make_moons
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.model_selection import train_test_split
+    from sklearn.neural_network import MLPClassifier
+
+    from backprop.mlp import MLP
+
+    X, y = make_moons(n_samples=200, noise=0.2, random_state=42)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=42)
+    common = dict(hidden_layer_sizes=(4,), activation="logistic", max_iter=10_000, random_state=0)
+    makers = {
+        "ours, gradient descent lr 1.0": lambda: MLP(hidden_sizes=(4,), init="normal", init_scale=0.01,
+                                                     learning_rate=1.0, n_epochs=10_000, random_state=0),
+        "MLPClassifier adam (default)": lambda: MLPClassifier(**common),
+        "MLPClassifier lbfgs": lambda: MLPClassifier(**common, solver="lbfgs"),
+        "MLPClassifier gradient descent": lambda: MLPClassifier(**common, solver="sgd", alpha=0.0, batch_size=140,
+                                                                learning_rate_init=1.0, momentum=0.0,
+                                                                n_iter_no_change=10_000, tol=0.0),
+    }
+    print(f"\n{'make_moons fit (chapter 7)':<32} {'iterations':>10} {'fit ms':>9} {'test acc':>9}")
+    for name, make in makers.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            seconds = median_seconds(lambda make=make: make().fit(X_train, y_train), repeats)
+            model = make().fit(X_train, y_train)
+        iterations = getattr(model, "n_iter_", None) or len(model.loss_curve_)
+        print(f"{name:<32} {iterations:>10} {seconds * 1e3:>9.1f} {model.score(X_test, y_test):>9.3f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
@@ -109,6 +143,7 @@ def main():
         arch = "-".join(map(str, sizes))
         print(f"{name:<8} {arch:<18} {m:>5} {ours_step * 1e3:>9.3f} {torch_step * 1e3:>9.3f} "
               f"{ours_step / torch_step:>10.2f} {t_backward / t_forward:>11.2f}")
+    moons_fits()
 
 
 if __name__ == "__main__":
