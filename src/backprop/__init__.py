@@ -6,10 +6,13 @@ One concept per module; the chapters import them after deriving each idea inline
 - ``backprop.gradcheck``         finite-difference derivatives and gradient checks
 - ``backprop.gradient_descent``  gradient descent that returns its path
 - ``backprop.plotting``          figures shared by several chapters (a descent path over contours)
-- ``backprop.activations``       identity and sigmoid, each beside its derivative
+- ``backprop.activations``       identity, sigmoid, tanh and ReLU, each beside its derivative
 - ``backprop.small_networks``    the hand-worked networks: forward, backward by name, training history
 - ``backprop.symbolic``          SymPy cross-check of hand-derived gradients
 - ``backprop.graph_drawing``     computation graphs with forward values and backward gradients
+- ``backprop.losses``            losses beside their gradients: cross-entropy from logits, squared errors, hinge, L2
+- ``backprop.mlp``               a multilayer perceptron with a hand-written backward pass, in the scikit-learn shape
+- ``backprop.linear_models``     linear and logistic regression and a linear SVM, trained by our gradient descent
 - ``backprop.exercises``         generates exercises/ from solutions/
 """
 

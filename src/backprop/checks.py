@@ -13,6 +13,10 @@ import numbers
 import numpy as np
 
 
+class NotFittedError(ValueError, AttributeError):
+    """Raised when a model is used before ``fit`` (a ValueError and an AttributeError, as in scikit-learn)."""
+
+
 def as_finite_vector(value, name: str) -> np.ndarray:
     """Return ``value`` as a new 1-D float array, refusing NaN and infinity.
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import sigmoid
+from .checks import non_negative_number, positive_int
 
 
 def _pair(prediction, target, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -117,13 +118,19 @@ def hinge_loss_subgradient(scores, y) -> np.ndarray:
 
 # --- L2 regularisation ------------------------------------------------------------------------------------------------
 
+def _l2_and_m(l2, m) -> tuple[float, int]:
+    return non_negative_number(l2, "l2"), positive_int(m, "m (the number of samples)")
+
+
 def l2_penalty(weights, l2: float, m: int) -> float:
     """(lambda / 2m) * sum of the squared Frobenius norms of the weight matrices (biases are not penalised)."""
+    l2, m = _l2_and_m(l2, m)
     return float(l2 / (2.0 * m) * sum(np.sum(np.square(w)) for w in weights))
 
 
 def l2_penalty_gradient(w, l2: float, m: int) -> np.ndarray:
     """d/dW of the penalty: (lambda / m) * W."""
+    l2, m = _l2_and_m(l2, m)
     return (l2 / m) * np.asarray(w, dtype=float)
 
 

@@ -22,15 +22,11 @@ import numbers
 import numpy as np
 
 from .activations import get_activation, sigmoid
-from .checks import as_sample_matrix, as_targets, non_negative_number, positive_int, positive_number
+from .checks import NotFittedError, as_sample_matrix, as_targets, non_negative_number, positive_int, positive_number
 from .losses import binary_cross_entropy_from_logits, half_mean_squared_error, l2_penalty
 
 LOSS_NAMES = ("binary_cross_entropy", "mean_squared_error")
 INITIALISERS = ("xavier", "he", "normal")
-
-
-class NotFittedError(ValueError, AttributeError):
-    """Raised when a model is used before ``fit``."""
 
 
 def init_parameters(layer_sizes, init: str = "xavier", init_scale=None, rng=None):
