@@ -12,7 +12,7 @@ MATHJAX := book_assets/mathjax/tex-svg-full.js
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install book serve test lint unit notebooks exercises exercises-check browser execute lab bench clean distclean
+.PHONY: help install book serve test lint unit notebooks exercises exercises-check browser pdf execute lab bench bench-mlp bench-autodiff clean distclean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -52,7 +52,7 @@ lint: install ## ruff over the package, tests, benchmarks and notebooks
 	$(BIN)/ruff check .
 
 unit: install ## Unit tests of src/backprop
-	$(BIN)/python -m pytest tests -m "not browser"
+	$(BIN)/python -m pytest tests -m "not browser and not pdf" -n 2
 
 notebooks: install ## Re-run every notebook in chapters/ and solutions/ and compare with the stored outputs (nbval)
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
@@ -67,6 +67,10 @@ exercises-check: install ## Fail if exercises/ is not what solutions/ generates
 browser: install ## Drive Chromium over the built book (needs /usr/bin/chromium)
 	$(BIN)/python -m pytest tests/test_book_in_browser.py -m browser
 
+pdf: install ## The whole book as one PDF, _build/pdf/backprop-by-hand.pdf (system Chromium, offline)
+	@# Prints the single-page build (_build/singlehtml); _build/html is left alone.
+	$(BIN)/python scripts/build_pdf.py --build
+
 execute: install ## Re-execute the chapter and solution notebooks in place (after editing one)
 	for nb in chapters/*.ipynb $(wildcard solutions/*.ipynb); do \
 		$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb"; done
@@ -76,6 +80,13 @@ lab: install ## Open the notebooks in Jupyter Lab
 
 bench: install ## Time the book build (clean and cached) and the test suite
 	$(BIN)/python bench/bench_build.py
+
+bench-mlp: install ## One training step of our MLP against PyTorch (installs torch==2.13.0, CPU, on first run)
+	@$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install --quiet --no-input torch==2.13.0
+	$(BIN)/python bench/bench_mlp.py
+
+bench-autodiff: install ## Backward vs forward time: autodiff engine and hand-written MLP (the cheap-gradient principle)
+	$(BIN)/python bench/bench_autodiff.py
 
 clean: ## Remove the built book (and its execution cache) and the test artifacts
 	rm -rf _build test-artifacts

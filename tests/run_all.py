@@ -17,7 +17,7 @@ PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
 
 STAGES = [
     ("lint", "ruff over the package, tests, benchmarks and notebooks", [str(BIN / "ruff"), "check", "."]),
-    ("unit", "unit tests of src/backprop and the exercise generator", [*PYTEST, "tests", "-m", "not browser"]),
+    ("unit", "unit tests of src/backprop and the exercise generator", [*PYTEST, "tests", "-m", "not browser and not pdf", "-n", "2"]),
     (
         "notebooks",
         "nbval: re-run every chapter and solution notebook, compare with stored outputs",
@@ -31,6 +31,8 @@ STAGES = [
         "Chromium over every page of the built book",
         [*PYTEST, "tests/test_book_in_browser.py", "-m", "browser"],
     ),
+    ("pdf", "the whole book as one PDF (system Chromium, offline)", ["make", "--no-print-directory", "pdf"]),
+    ("pdf-check", "PDF pages rendered: math, figures, no raw TeX", [*PYTEST, "tests/test_pdf.py", "-m", "pdf"]),
 ]
 
 

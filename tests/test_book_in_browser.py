@@ -1,21 +1,29 @@
 """The rendered book, read in a real browser: Debian's Chromium driven by Playwright.
 
-For every page of the table of contents: the math is typeset by the book's own MathJax, every image loaded,
-no request tried to leave 127.0.0.1, nothing the page asked for failed, and no JavaScript error was raised.
-Search finds each chapter by its title. Opened straight from disk (file://), the math still renders.
+For every page of the table of contents: the math is typeset by the book's own MathJax, every image loaded and
+has alt text, no display equation is cut at the column's edge, no request tried to leave 127.0.0.1, nothing the
+page asked for failed, and no JavaScript error was raised. Search finds each chapter by its title. Opened straight
+from disk (file://), the math still renders. The reference pages (notation, glossary, bibliography) render, and
+every link between the book's pages, and to an anchor in one, resolves. Each notebook page offers its own
+notebook to download (an exercise page the student notebook, never the solution) and launches it on Binder and
+Colab.
 
 Needs the built book (`make book`) and /usr/bin/chromium (`apt-get install chromium`). Playwright drives the
 system browser; it never downloads one. Screenshots go to test-artifacts/screenshots/ (git-ignored).
+BOOK_HTML_DIR (default _build/html), BOOK_TOC (default _toc.yml) and BOOK_SOURCE_DIR (default: the repository)
+point the test at another build.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import re
 import threading
+from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 import yaml
@@ -23,7 +31,9 @@ import yaml
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-BOOK = ROOT / "_build" / "html"
+BOOK = Path(os.environ.get("BOOK_HTML_DIR", ROOT / "_build" / "html")).resolve()
+TOC = Path(os.environ.get("BOOK_TOC", ROOT / "_toc.yml"))
+SOURCE = Path(os.environ.get("BOOK_SOURCE_DIR", ROOT))  # where the book's notebooks are
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = Path(os.environ.get("BACKPROP_CHROMIUM", "/usr/bin/chromium"))
 # Flags for a headless browser on a machine with no network beyond loopback: without the background-networking
@@ -45,7 +55,7 @@ MATHJAX_TIMEOUT_MS = 30_000
 
 def toc_pages() -> list[str]:
     """Every document of _toc.yml, root first, as paths without suffix (e.g. 'chapters/01_derivatives')."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    toc = yaml.safe_load(TOC.read_text())
     pages = [toc["root"]]
 
     def walk(node):
@@ -169,6 +179,27 @@ class Visit:
             }"""
         )
 
+    def images_without_alt(self) -> list[str]:
+        """Images whose alt text is missing, empty, or only a file name (Sphinx's fallback when none was given)."""
+        return self.page.evaluate(
+            """() => Array.from(document.images)
+                .filter(img => {
+                    const alt = (img.getAttribute('alt') || '').trim();
+                    return !alt || /\\.(png|jpe?g|svg|gif|webp)$/i.test(alt) || alt === img.getAttribute('src');
+                })
+                .map(img => img.getAttribute('src'))"""
+        )
+
+    def cut_equations(self) -> list[str]:
+        """Display equations wider than the column: the reader sees them cut at its edge (or must scroll)."""
+        return self.page.evaluate(
+            """() => Array.from(document.querySelectorAll('div.math, mjx-container[display="true"]'))
+                .filter(el => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 2)
+                .map(el => `${el.scrollWidth}px in ${el.clientWidth}px: ` +
+                           (el.closest('.math') || el).getAttribute('id') + ' ' +
+                           (el.querySelector('mjx-assistive-mml') || el).textContent.trim().slice(0, 60))"""
+        )
+
     def close(self):
         self.context.close()
 
@@ -184,6 +215,8 @@ def test_page_reads_offline_with_math_and_images(chromium, server, page_path):
         visit.open(f"{server}/{page_path}.html")
         math = visit.math_report()
         images = visit.broken_images()
+        without_alt = visit.images_without_alt()
+        cut = visit.cut_equations()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         visit.page.screenshot(path=str(SCREENSHOTS / f"{page_path.replace('/', '__')}.png"), full_page=True)
     finally:
@@ -192,6 +225,11 @@ def test_page_reads_offline_with_math_and_images(chromium, server, page_path):
     assert not visit.failed_requests, f"resources failed to load: {visit.failed_requests}"
     assert not unexpected(visit.js_errors), f"JavaScript errors: {visit.js_errors}"
     assert not images, f"images that did not load: {images}"
+    assert not without_alt, (
+        f"images without alt text: {without_alt}. Give a figure cell alt text and a caption in its metadata: "
+        '{"mystnb": {"figure": {"caption": "...", "name": "fig-..."}, "image": {"alt": "..."}}}'
+    )
+    assert not cut, f"display equations wider than the column at 1280 px (split them over lines): {cut}"
     if math["math"]:
         assert math["mathjaxLoaded"], "the page has math but MathJax did not load"
         assert not math["untypeset"], f"math left as raw TeX: {math['untypeset']}"
@@ -256,3 +294,131 @@ def test_book_opened_from_disk_renders_math(chromium):
     assert not math["untypeset"], f"math left as raw TeX when opened from disk: {math['untypeset']}"
     assert not math["errors"], f"MathJax errors: {math['errors']}"
     assert not images, f"images that did not load from disk: {images}"
+
+
+# ---- reference pages, links, downloads and launch buttons --------------------------------------------------------
+
+REFERENCE_PAGES = {
+    # page: (CSS selector of what it must show, how many at least)
+    "notation": ("table", 3),
+    "glossary": ("dl.glossary > dt", 20),
+    "bibliography": ("div.citation", 15),
+}
+
+
+@pytest.mark.parametrize("page_path", sorted(REFERENCE_PAGES))
+def test_reference_page_renders(chromium, server, page_path):
+    assert page_path in PAGES, f"{page_path}.md is not in {TOC.name}: add it to the Reference part"
+    selector, at_least = REFERENCE_PAGES[page_path]
+    visit = Visit(chromium, "http")
+    try:
+        visit.open(f"{server}/{page_path}.html")
+        count = visit.page.locator(selector).count()
+        math = visit.math_report()
+        text = visit.page.inner_text("main")
+    finally:
+        visit.close()
+    assert count >= at_least, f"{page_path}: {count} × {selector!r}, expected at least {at_least}"
+    assert not math["untypeset"] and not math["errors"], f"{page_path}: math not typeset: {math}"
+    assert not visit.failed_requests and not visit.outside_requests and not unexpected(visit.js_errors)
+    if page_path == "bibliography":
+        for author in ("Rumelhart", "Goodfellow", "Bishop", "Onsager", "Wolff", "Carrasquilla", "Mehta"):
+            assert author in text, f"the bibliography does not list {author}"
+
+
+class Links(HTMLParser):
+    """Every href of a page, and every id it defines."""
+
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "a" and attributes.get("href"):
+            self.hrefs.append(attributes["href"])
+        if attributes.get("id"):
+            self.ids.add(attributes["id"])
+        if tag == "a" and attributes.get("name"):
+            self.ids.add(attributes["name"])
+
+
+@functools.cache
+def parse(path: Path) -> Links:
+    links = Links()
+    links.feed(path.read_text(encoding="utf-8"))
+    return links
+
+
+def broken_links(page_path: str) -> list[str]:
+    """Links of a built page to the book's own files that 404, or point at an anchor that does not exist."""
+    page_file = BOOK / f"{page_path}.html"
+    base = "http://book.local/" + page_path + ".html"
+    broken = []
+    for href in sorted(set(parse(page_file).hrefs)):
+        url = urlsplit(urljoin(base, href))
+        if url.scheme != "http" or url.hostname != "book.local":
+            continue  # mailto:, external sites (never fetched: the test is offline)
+        target = BOOK / unquote(url.path.lstrip("/"))
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.exists():
+            broken.append(f"{href} (no file {target.relative_to(BOOK)})")
+        elif url.fragment and target.suffix == ".html" and unquote(url.fragment) not in parse(target).ids:
+            broken.append(f"{href} (no anchor #{url.fragment} in {target.relative_to(BOOK)})")
+    return broken
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_links_to_the_book_resolve(page_path):
+    """Cross-references, citations and glossary links land on a page that exists, at an anchor that exists."""
+    broken = broken_links(page_path)
+    assert not broken, f"{page_path}: broken links: {broken}"
+
+
+def test_link_checker_catches_a_broken_link(tmp_path, monkeypatch):
+    """The check above could pass by checking nothing; here it must find a missing page and a missing anchor."""
+    (tmp_path / "a.html").write_text(
+        '<p id="here"><a href="a.html#here">ok</a> <a href="missing.html">404</a> <a href="a.html#nowhere">x</a>'
+        ' <a href="https://example.org/">external</a></p>'
+    )
+    monkeypatch.setattr(f"{__name__}.BOOK", tmp_path)
+    parse.cache_clear()
+    try:
+        broken = broken_links("a")
+    finally:
+        parse.cache_clear()
+    assert len(broken) == 2, broken
+    assert any("missing.html" in link for link in broken) and any("#nowhere" in link for link in broken)
+
+
+def header_links(page_path: str) -> list[str]:
+    return [href for href in parse(BOOK / f"{page_path}.html").hrefs if "_sources/" in href or "://" in href]
+
+
+NOTEBOOK_PAGES = [page for page in PAGES if (SOURCE / f"{page}.ipynb").exists()]
+
+
+@pytest.mark.parametrize("page_path", NOTEBOOK_PAGES)
+def test_notebook_page_downloads_and_launches_its_own_notebook(page_path):
+    links = header_links(page_path)
+    downloads = [href for href in links if "_sources/" in href and href.endswith(".ipynb")]
+    assert downloads, f"{page_path}: no .ipynb download button"
+    assert all(href.endswith(f"_sources/{page_path}.ipynb") for href in downloads), downloads
+    served = BOOK / "_sources" / f"{page_path}.ipynb"
+    assert served.read_bytes() == (SOURCE / f"{page_path}.ipynb").read_bytes(), f"{served} is not the page's notebook"
+    binder = [href for href in links if href.startswith("https://mybinder.org/")]
+    colab = [href for href in links if href.startswith("https://colab.research.google.com/")]
+    assert binder and all(href.endswith(f"lab/tree/{page_path}.ipynb") for href in binder), binder
+    assert colab and all(href.endswith(f"/{page_path}.ipynb") for href in colab), colab
+    assert any(re.fullmatch(r"https://github\.com/[^/]+/[^/]+/?", href) for href in links), "no repository link"
+
+
+@pytest.mark.parametrize("page_path", [page for page in NOTEBOOK_PAGES if page.startswith("exercises/")])
+def test_exercise_page_downloads_the_student_notebook(page_path):
+    """The notebook a student downloads or launches from an exercise page has no solution in it."""
+    links = header_links(page_path)
+    assert not [href for href in links if "solutions/" in href], f"{page_path} links to a solution: {links}"
+    served = (BOOK / "_sources" / f"{page_path}.ipynb").read_text()
+    assert "BEGIN SOLUTION" not in served and "END SOLUTION" not in served

@@ -1,0 +1,302 @@
+"""Print the whole book to one PDF with the system Chromium, offline: `make pdf`.
+
+Jupyter Book's own `pdfhtml` builder downloads a browser and fails without internet. This script prints the
+single-page HTML build instead (`jupyter-book build . --builder singlehtml`, which writes _build/singlehtml and
+leaves the HTML site in _build/html alone), with Debian's Chromium driven by Playwright (never `playwright
+install`):
+
+1. serve the single-page build on 127.0.0.1 and open it; every request that is not to 127.0.0.1 (or data:/blob:)
+   is aborted and recorded, and the build fails if there was any;
+2. wait until MathJax has finished typesetting (its startup promise), then check that every piece of math was
+   typeset without error and that every image loaded;
+3. print to A4 with page numbers, each chapter starting on a new page.
+
+Usage (from the book's root, with the virtual environment's Python)::
+
+    python scripts/build_pdf.py --build          # build _build/singlehtml, then print it
+    python scripts/build_pdf.py                  # print an existing _build/singlehtml
+    python scripts/build_pdf.py --html-dir DIR --output FILE.pdf
+
+Exit status 0 with the PDF written, or 1 with a message saying what went wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import subprocess
+import sys
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_HTML_DIR = ROOT / "_build" / "singlehtml"
+DEFAULT_OUTPUT = ROOT / "_build" / "pdf" / "backprop-by-hand.pdf"
+CHROMIUM = Path(os.environ.get("BACKPROP_CHROMIUM", "/usr/bin/chromium"))
+# Headless Chromium on a machine with no network beyond loopback (the same flags as tests/test_book_in_browser.py).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+MATHJAX_TIMEOUT_MS = 120_000  # the single page holds every formula of the book
+# A4 less the left and right margins, in CSS pixels (96 per inch): the width the printed column is laid out in.
+PRINT_WIDTH_PX = round((210 - 15 - 15) / 25.4 * 96)
+
+# Print layout: each document of the book (chapter, reference page) starts on a new page; the theme's print
+# stylesheet already hides the navigation bars. Figures and equations are kept whole.
+PRINT_CSS = """
+span[id^="document-"] + section { break-before: page; }
+figure, img, mjx-container[display="true"], .cell_output img { break-inside: avoid; }
+h1, h2, h3 { break-after: avoid; }
+.cell_input, .cell_output, pre { break-inside: auto; }
+pre { white-space: pre-wrap !important; overflow-wrap: anywhere; }  /* long code lines wrap instead of being cut */
+div.highlight, .cell_output { overflow: visible !important; }
+/* A display equation wider than the printed column is scaled down to fit, never cut at the margin. */
+div.math, mjx-container[display="true"] { overflow: visible !important; max-width: 100%; }
+mjx-container[display="true"] > svg { max-width: 100% !important; height: auto !important; }
+"""
+
+
+class PdfBuildError(RuntimeError):
+    """The book could not be printed; the message says why and what to do."""
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the name is the base class's
+        pass
+
+
+def serve(directory: Path) -> tuple[ThreadingHTTPServer, str]:
+    """Serve `directory` on a free port of 127.0.0.1 in a background thread; return the server and its URL."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(directory)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
+def build_singlehtml(source: Path = ROOT, path_output: Path | None = None, toc: Path | None = None,
+                     config: Path | None = None) -> Path:
+    """Run `jupyter-book build --builder singlehtml` (warnings are errors); return the output directory.
+
+    By default it writes _build/singlehtml (sharing the notebook execution cache with `make book`) and never
+    touches _build/html. `path_output`, `toc` and `config` are jupyter-book's options of the same names.
+    """
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    command = [str(jupyter_book), "build", str(source), "--builder", "singlehtml", "-W", "--keep-going"]
+    for option, value in (("--path-output", path_output), ("--toc", toc), ("--config", config)):
+        if value is not None:
+            command += [option, str(value)]
+    print("$ " + " ".join(command), flush=True)
+    if subprocess.call(command, cwd=source) != 0:
+        raise PdfBuildError("the single-page HTML build failed (see its output above); fix it, then run `make pdf`.")
+    return (path_output or source) / "_build" / "singlehtml"
+
+
+def print_pdf(html_dir: Path, output: Path, *, wait_for_math: bool = True, block: tuple[str, ...] = ()) -> dict:
+    """Print `html_dir`'s single page to `output`. Return a report of what was checked.
+
+    `wait_for_math=False` and `block` (URL substrings to abort, e.g. the MathJax script) exist for the tests:
+    they print a PDF that must be rejected, to prove the checks can fail.
+    """
+    page_file = html_dir / "intro.html"
+    if not page_file.exists():
+        candidates = sorted(p.name for p in html_dir.glob("*.html") if p.name != "index.html")
+        if not candidates:
+            raise PdfBuildError(
+                f"no single-page HTML build in {html_dir}: run `jupyter-book build . --builder singlehtml` "
+                "(or `python scripts/build_pdf.py --build`) first."
+            )
+        page_file = html_dir / candidates[0]
+    if not CHROMIUM.exists():
+        raise PdfBuildError(
+            f"Chromium not found at {CHROMIUM}: install Debian's browser with `sudo apt-get install chromium` "
+            "(or set BACKPROP_CHROMIUM to its path). The PDF is printed with it."
+        )
+    from playwright.sync_api import sync_playwright
+
+    outside: list[str] = []
+    failed: list[str] = []
+    js_errors: list[str] = []
+
+    def route(route, request):
+        parts = urlsplit(request.url)
+        local = parts.scheme in ("data", "blob") or (parts.scheme == "http" and parts.hostname == "127.0.0.1")
+        if local and parts.path.endswith("/searchindex.js") and not (html_dir / "searchindex.js").exists():
+            # The single-page builder writes no search index but the theme still links one; a PDF has no search.
+            route.fulfill(status=200, content_type="text/javascript", body="")
+        elif local and not any(pattern in request.url for pattern in block):
+            route.continue_()
+        else:
+            if not local:
+                outside.append(request.url)
+            route.abort()
+
+    httpd, base = serve(html_dir)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            try:
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                context.route("**/*", route)
+                page = context.new_page()
+                page.on("pageerror", lambda error: js_errors.append(str(error)))
+                page.on(
+                    "response",
+                    lambda response: failed.append(f"{response.url} (HTTP {response.status})")
+                    if response.status >= 400
+                    else None,
+                )
+                page.goto(f"{base}/{page_file.name}", wait_until="load", timeout=120_000)
+                report = {"mathjax": False}
+                if wait_for_math:
+                    report = wait_for_mathjax(page)
+                report["broken_images"] = load_all_images(page)
+                page.add_style_tag(content=PRINT_CSS)
+                page.emulate_media(media="print")
+                # Lay the page out at the printed width to find what would not fit on paper.
+                page.set_viewport_size({"width": PRINT_WIDTH_PX, "height": 1200})
+                report["cut_equations"] = cut_equations(page)
+                output.parent.mkdir(parents=True, exist_ok=True)
+                page.pdf(
+                    path=str(output),
+                    format="A4",
+                    print_background=True,
+                    margin={"top": "18mm", "bottom": "18mm", "left": "15mm", "right": "15mm"},
+                    display_header_footer=True,
+                    header_template="<span></span>",
+                    footer_template=(
+                        '<div style="font-size:8px;width:100%;text-align:center;color:#555">'
+                        'Backprop by hand — <span class="pageNumber"></span> / <span class="totalPages"></span></div>'
+                    ),
+                )
+            finally:
+                browser.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    report.update(outside_requests=outside, failed_requests=failed, js_errors=js_errors)
+    return report
+
+
+def wait_for_mathjax(page) -> dict:
+    """Wait for MathJax's first typesetting pass over the whole page; return what it typeset."""
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                           timeout=MATHJAX_TIMEOUT_MS)
+    page.evaluate("() => MathJax.startup.promise")
+    return page.evaluate(
+        """() => {
+            const maths = Array.from(document.querySelectorAll('.math'));
+            return {
+                mathjax: true,
+                math: maths.length,
+                typeset: document.querySelectorAll('mjx-container').length,
+                untypeset: maths.filter(el => !el.querySelector('mjx-container'))
+                                .map(el => el.textContent.trim().slice(0, 80)),
+                errors: Array.from(document.querySelectorAll('mjx-merror, [data-mjx-error]'))
+                            .map(el => el.getAttribute('data-mjx-error') || el.textContent),
+            };
+        }"""
+    )
+
+
+def cut_equations(page) -> list[str]:
+    """Display equations wider than the printed column (they would be cut at the page's margin)."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('mjx-container[display="true"]'))
+            .filter(el => el.offsetParent !== null)
+            .filter(el => {
+                const box = el.getBoundingClientRect();
+                const column = (el.closest('.math') || el.parentElement).getBoundingClientRect();
+                const drawn = el.querySelector('svg').getBoundingClientRect();
+                return drawn.left < column.left - 1 || drawn.right > column.right + 1 || box.width > column.width + 1;
+            })
+            .map(el => (el.querySelector('mjx-assistive-mml') || el).textContent.trim().slice(0, 60))"""
+    )
+
+
+def load_all_images(page) -> list[str]:
+    """Make lazy images load now (a printed page never scrolls to them); return those that failed."""
+    return page.evaluate(
+        """async () => {
+            const images = Array.from(document.images);
+            images.forEach(img => { img.loading = 'eager'; });
+            await Promise.all(images.map(img => img.complete ? null : new Promise(done => {
+                img.addEventListener('load', done); img.addEventListener('error', done);
+            })));
+            return images.filter(img => img.naturalWidth === 0).map(img => img.getAttribute('src'));
+        }"""
+    )
+
+
+def problems(report: dict) -> list[str]:
+    """Everything in a print report that makes the PDF unfit to ship."""
+    found = []
+    if report["outside_requests"]:
+        found.append(f"requests tried to leave 127.0.0.1 (the PDF must build offline): {report['outside_requests']}")
+    if report["failed_requests"]:
+        found.append(f"resources failed to load: {report['failed_requests']}")
+    if report["js_errors"]:
+        found.append(f"JavaScript errors: {report['js_errors']}")
+    if report.get("cut_equations"):
+        found.append(f"display equations wider than the printed page: {report['cut_equations'][:5]}")
+    if report["broken_images"]:
+        found.append(f"images that did not load: {report['broken_images']}")
+    if not report.get("mathjax"):
+        found.append("MathJax was not waited for: the math would print as raw TeX")
+    else:
+        if report["untypeset"]:
+            found.append(f"math left as raw TeX: {report['untypeset'][:5]}")
+        if report["errors"]:
+            found.append(f"MathJax errors: {report['errors'][:5]}")
+        if report["math"] == 0:
+            found.append("the book has no math at all: is this the right build?")
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--build", action="store_true", help="build _build/singlehtml first (jupyter-book, -W)")
+    parser.add_argument("--html-dir", type=Path, default=DEFAULT_HTML_DIR, help="the single-page HTML build")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the PDF")
+    parser.add_argument("--path-output", type=Path, help="with --build: jupyter-book's output folder (default: .)")
+    parser.add_argument("--toc", type=Path, help="with --build: another table of contents")
+    parser.add_argument("--config", type=Path, help="with --build: another _config.yml")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    try:
+        if args.build:
+            html_dir = build_singlehtml(ROOT, args.path_output, args.toc, args.config)
+        else:
+            html_dir = args.html_dir
+        report = print_pdf(html_dir.resolve(), args.output)
+        found = problems(report)
+        if found:
+            args.output.unlink(missing_ok=True)
+            raise PdfBuildError("the PDF was not written:\n  - " + "\n  - ".join(found))
+    except PdfBuildError as error:
+        print(f"make pdf: {error}", file=sys.stderr)
+        return 1
+    try:  # pypdfium2 (a test dependency) counts the pages; the PDF does not need it
+        import pypdfium2
+
+        pages = f"{len(pypdfium2.PdfDocument(str(args.output)))} pages, "
+    except ImportError:
+        pages = ""
+    print(
+        f"Wrote {args.output} ({pages}{args.output.stat().st_size / 1e6:.1f} MB, {report['typeset']} formulas) "
+        f"in {time.perf_counter() - start:.0f} s."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
