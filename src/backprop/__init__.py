@@ -13,6 +13,9 @@ One concept per module; the chapters import them after deriving each idea inline
 - ``backprop.losses``            losses beside their gradients: cross-entropy from logits, squared errors, hinge, L2
 - ``backprop.mlp``               a multilayer perceptron with a hand-written backward pass, in the scikit-learn shape
 - ``backprop.linear_models``     linear and logistic regression and a linear SVM, trained by our gradient descent
+- ``backprop.autodiff``          reverse-mode automatic differentiation: Tensor, backward, broadcasting
+- ``backprop.autodiff_networks`` the book's networks written with Tensors, for the third gradient check
+- ``backprop.autodiff_graph``    the computation graph an autodiff expression recorded, with values and gradients
 - ``backprop.exercises``         generates exercises/ from solutions/
 """
 
