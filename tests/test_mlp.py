@@ -134,9 +134,31 @@ def test_train_step_updates_in_place_and_lowers_the_loss():
     X, Y = rng.standard_normal((2, 30)), rng.integers(0, 2, size=(1, 30)).astype(float)
     weights, biases = init_parameters((2, 5, 1), rng=rng)
     before = [w.copy() for w in weights]
-    first, _ = train_step(weights, biases, X, Y, "tanh", "binary_cross_entropy", 0.5)
-    second, _ = train_step(weights, biases, X, Y, "tanh", "binary_cross_entropy", 0.5)
+    first, weight_norms, error_norms = train_step(weights, biases, X, Y, "tanh", "binary_cross_entropy", 0.5)
+    second, _, _ = train_step(weights, biases, X, Y, "tanh", "binary_cross_entropy", 0.5)
     assert not np.allclose(before[0], weights[0]) and second < first
+    assert len(weight_norms) == len(error_norms) == 2 and min(weight_norms + error_norms) > 0
+
+
+def test_backward_can_return_the_errors_of_every_layer():
+    rng = np.random.default_rng(4)
+    X, Y = rng.standard_normal((3, 6)), rng.integers(0, 2, size=(1, 6)).astype(float)
+    weights, biases = init_parameters((3, 5, 4, 1), rng=rng)
+    Z, A = forward(weights, biases, X, "tanh")
+    dW, db, deltas = backward(weights, Z, A, Y, "tanh", "binary_cross_entropy", return_errors=True)
+    assert [d.shape for d in deltas] == [(5, 6), (4, 6), (1, 6)]
+    for delta, a, gradient in zip(deltas, A, dW, strict=True):
+        np.testing.assert_allclose(delta @ a.T, gradient)
+    np.testing.assert_allclose(deltas[1], (weights[2].T @ deltas[2]) * (1 - np.tanh(Z[1]) ** 2))
+
+
+def test_a_diverging_run_is_reported_not_raised():
+    """Outputs that overflow stop training with diverged_ set, instead of an error from deep inside the loss."""
+    X, y = make_moons(n_samples=200, noise=0.2, random_state=42)
+    model = MLP(hidden_sizes=(32,) * 10, activation="relu", init="he", learning_rate=1.0, n_epochs=50).fit(X, y)
+    assert model.diverged_ and len(model.loss_curve_) < 50
+    assert np.all(np.isfinite(model.loss_curve_))
+    assert model.gradient_norms_.shape == model.error_norms_.shape == (len(model.loss_curve_), 11)
 
 
 @pytest.fixture(scope="module")
@@ -201,8 +223,7 @@ def test_clipping_stops_a_run_that_otherwise_diverges():
     y = X @ np.array([1.0, -2.0, 0.5])
     settings = dict(hidden_sizes=(16, 16), activation="relu", loss="mean_squared_error", learning_rate=0.05,
                     n_epochs=200, init="he", random_state=0)
-    with np.errstate(over="ignore", invalid="ignore"):
-        wild = MLP(**settings).fit(X, y)
+    wild = MLP(**settings).fit(X, y)
     tame = MLP(**settings, clip_norm=1.0).fit(X, y)
     assert wild.diverged_ and not tame.diverged_
     assert tame.loss_curve_[-1] < tame.loss_curve_[0]

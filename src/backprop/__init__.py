@@ -12,6 +12,7 @@ One concept per module; the chapters import them after deriving each idea inline
 - ``backprop.graph_drawing``     computation graphs with forward values and backward gradients
 - ``backprop.losses``            losses beside their gradients: cross-entropy from logits, squared errors, hinge, L2
 - ``backprop.mlp``               a multilayer perceptron with a hand-written backward pass, in the scikit-learn shape
+- ``backprop.gradient_flow``     per-layer gradient norms, the slope bound, decay fits, recorded runs
 - ``backprop.linear_models``     linear and logistic regression and a linear SVM, trained by our gradient descent
 - ``backprop.autodiff``          reverse-mode automatic differentiation: Tensor, backward, broadcasting
 - ``backprop.autodiff_networks`` the book's networks written with Tensors, for the third gradient check

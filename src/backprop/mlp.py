@@ -85,26 +85,36 @@ def output_error(Z_out, Y, loss: str):
     return (prediction - Y) / Y.shape[1]
 
 
-def backward(weights, Z, A, Y, activation: str, loss: str, l2: float = 0.0):
-    """Backward pass: the gradients of the mean loss (plus the L2 penalty) for every W[l] and b[l].
+def backward_errors(weights, Z, Y, activation: str, loss: str):
+    """The error ``delta[l] = dL/dZ[l]`` of every layer, layer 1 first, each of shape (n_l, m).
 
-    The error ``delta = dL/dZ[l]`` starts at the output and moves back one layer at a time:
-    ``delta[l-1] = (W[l].T @ delta[l]) * g'(Z[l-1])`` (an element-wise product), and each layer's gradients are
-    ``dW[l] = delta[l] @ A[l-1].T (+ l2/m * W[l])`` and ``db[l] = delta[l]`` summed over the samples.
+    It starts at the output, ``output_error``, and moves back one layer at a time:
+    ``delta[l-1] = (W[l].T @ delta[l]) * g'(Z[l-1])``, a matrix product followed by an element-wise product.
     """
     _, g_prime = get_activation(activation)
+    deltas = [output_error(Z[-1], Y, loss)]
+    for index in range(len(weights) - 1, 0, -1):
+        delta = weights[index].T @ deltas[-1]
+        delta *= g_prime(Z[index - 1])  # in place: one full-size temporary fewer
+        deltas.append(delta)
+    return deltas[::-1]
+
+
+def backward(weights, Z, A, Y, activation: str, loss: str, l2: float = 0.0, return_errors: bool = False):
+    """Backward pass: the gradients of the mean loss (plus the L2 penalty) for every W[l] and b[l].
+
+    With the errors ``delta[l]`` of ``backward_errors``, each layer's gradients are
+    ``dW[l] = delta[l] @ A[l-1].T (+ l2/m * W[l])`` and ``db[l] = delta[l]`` summed over the samples (columns).
+    Returns ``(dW, db)``, layer 1 first, or ``(dW, db, deltas)`` with ``return_errors``.
+    """
     m = Y.shape[1]
-    delta = output_error(Z[-1], Y, loss)
-    dW, db = [None] * len(weights), [None] * len(weights)
-    for index in range(len(weights) - 1, -1, -1):
-        dW[index] = delta @ A[index].T
-        if l2:
-            dW[index] += (l2 / m) * weights[index]
-        db[index] = delta.sum(axis=1, keepdims=True)
-        if index > 0:
-            delta = weights[index].T @ delta
-            delta *= g_prime(Z[index - 1])
-    return dW, db
+    deltas = backward_errors(weights, Z, Y, activation, loss)
+    dW = [delta @ a.T for delta, a in zip(deltas, A, strict=True)]
+    if l2:
+        for gradient, W in zip(dW, weights, strict=True):
+            gradient += (l2 / m) * W
+    db = [delta.sum(axis=1, keepdims=True) for delta in deltas]
+    return (dW, db, deltas) if return_errors else (dW, db)
 
 
 def batch_loss(weights, Z_out, Y, loss: str, l2: float = 0.0) -> float:
@@ -130,19 +140,24 @@ def train_step(weights, biases, X, Y, activation: str, loss: str, learning_rate:
                clip_norm=None):
     """One step of gradient descent on a batch, in place: forward, backward, (clip), update.
 
-    Returns the batch's loss before the step and the norm of each layer's weight gradient (before clipping).
+    Returns the batch's loss before the step and, per layer, the norms of the weight gradient ``dW[l]`` and of the
+    error ``delta[l]`` (before clipping). If the outputs are no longer finite (a diverged run), nothing is updated
+    and the loss returned is ``inf``, with ``None`` for the norms.
     """
     Z, A = forward(weights, biases, X, activation)
+    if not np.all(np.isfinite(Z[-1])):
+        return float("inf"), None, None
     value = batch_loss(weights, Z[-1], Y, loss, l2)
-    dW, db = backward(weights, Z, A, Y, activation, loss, l2)
-    layer_norms = [float(np.linalg.norm(g)) for g in dW]
+    dW, db, deltas = backward(weights, Z, A, Y, activation, loss, l2, return_errors=True)
+    weight_norms = [float(np.linalg.norm(g)) for g in dW]
+    error_norms = [float(np.linalg.norm(d)) for d in deltas]
     if clip_norm is not None:
         clipped, _ = clip_by_norm(dW + db, clip_norm)
         dW, db = clipped[: len(dW)], clipped[len(dW):]
     for W, b, gW, gb in zip(weights, biases, dW, db, strict=True):
         W -= learning_rate * gW
         b -= learning_rate * gb
-    return value, layer_norms
+    return value, weight_norms, error_norms
 
 
 class MLP:
@@ -168,8 +183,10 @@ class MLP:
     weights_, biases_ : lists of arrays, ``W[l]`` of shape (n_l, n_{l-1}), ``b[l]`` of shape (n_l, 1).
     loss_curve_ : list of float, the training loss (with the L2 term) of each epoch: for full batch, the loss before
         that epoch's step (as the source records it); for mini-batches, the sample-weighted mean of the batch losses.
-    gradient_norms_ : array (n_epochs, n_layers), the norm of each layer's weight gradient at the epoch's first step.
-    diverged_ : True when training stopped because the loss or the weights stopped being finite.
+    gradient_norms_, error_norms_ : arrays (n_epochs, n_layers), the norms of each layer's weight gradient dW[l] and
+        error delta[l] = dL/dZ[l] at the epoch's first step (before clipping).
+    diverged_ : True when training stopped because the outputs or the weights stopped being finite; the curves then
+        end at the last epoch that completed.
     n_features_in_, n_outputs_ : the widths seen in ``fit``.
     """
 
@@ -238,25 +255,36 @@ class MLP:
         self.weights_, self.biases_ = init_parameters(layer_sizes, self.init, self.init_scale, rng)
         X_cols, m = X.T.copy(), X.shape[0]
         batch = m if self.batch_size is None else min(self.batch_size, m)
-        self.loss_curve_, norms, self.diverged_ = [], [], False
+        self.loss_curve_, weight_norms, error_norms, self.diverged_ = [], [], [], False
         order = np.arange(m)
-        for _ in range(self.n_epochs):
-            if batch < m and self.shuffle:
-                order = rng.permutation(m)
-            total = 0.0
-            for start in range(0, m, batch):
-                columns = order[start:start + batch] if batch < m else slice(None)
-                value, layer_norms = train_step(self.weights_, self.biases_, X_cols[:, columns], Y[:, columns],
-                                                self.activation, self.loss, self.learning_rate, self.l2,
-                                                self.clip_norm)
-                if start == 0:
-                    norms.append(layer_norms)
-                total += value * (min(start + batch, m) - start)
-            self.loss_curve_.append(total / m)
-            if not (np.isfinite(total) and all(np.all(np.isfinite(W)) for W in self.weights_)):
-                self.diverged_ = True
-                break
-        self.gradient_norms_ = np.array(norms)
+        # A diverging run overflows on purpose (large steps, large weights): it is detected and reported in
+        # diverged_, so NumPy's overflow warnings along the way are silenced.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for _ in range(self.n_epochs):
+                if batch < m and self.shuffle:
+                    order = rng.permutation(m)
+                total, first_norms = 0.0, None
+                for start in range(0, m, batch):
+                    columns = order[start:start + batch] if batch < m else slice(None)
+                    value, w_norms, e_norms = train_step(self.weights_, self.biases_, X_cols[:, columns],
+                                                         Y[:, columns], self.activation, self.loss,
+                                                         self.learning_rate, self.l2, self.clip_norm)
+                    if not np.isfinite(value):
+                        break
+                    first_norms = first_norms or (w_norms, e_norms)
+                    total += value * (min(start + batch, m) - start)
+                if not np.isfinite(value):
+                    self.diverged_ = True
+                    break
+                self.loss_curve_.append(total / m)
+                weight_norms.append(first_norms[0])
+                error_norms.append(first_norms[1])
+                if not all(np.all(np.isfinite(W)) for W in self.weights_):
+                    self.diverged_ = True
+                    break
+        n_layers = len(self.weights_)
+        self.gradient_norms_ = np.array(weight_norms).reshape(-1, n_layers)
+        self.error_norms_ = np.array(error_norms).reshape(-1, n_layers)
         return self
 
     # --- using the model --------------------------------------------------------------------------------------------
