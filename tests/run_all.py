@@ -17,7 +17,8 @@ PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
 
 STAGES = [
     ("lint", "ruff over the package, tests, benchmarks and notebooks", [str(BIN / "ruff"), "check", "."]),
-    ("unit", "unit tests of src/backprop and the exercise generator", [*PYTEST, "tests", "-m", "not browser and not pdf", "-n", "2"]),
+    ("unit", "unit tests of src/backprop, the exercise generator and the grader",
+     [*PYTEST, "tests", "-m", "not browser and not pdf", "-n", "2"]),
     (
         "notebooks",
         "nbval: re-run every chapter and solution notebook, compare with stored outputs",
