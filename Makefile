@@ -12,7 +12,7 @@ MATHJAX := book_assets/mathjax/tex-svg-full.js
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install book serve test lint unit notebooks exercises exercises-check browser pdf execute lab bench bench-mlp bench-autodiff clean distclean
+.PHONY: help install book serve test lint unit notebooks exercises exercises-check browser pdf execute lab bench bench-mlp bench-autodiff bench-grading grade autograder clean distclean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -75,6 +75,13 @@ execute: install ## Re-execute the chapter and solution notebooks in place (afte
 	for nb in chapters/*.ipynb $(wildcard solutions/*.ipynb); do \
 		$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb"; done
 
+SUBMISSIONS ?= submissions
+grade: install ## Grade a notebook or a folder: make grade SUBMISSIONS=dir (table, grades.csv, results.json)
+	$(BIN)/python -m backprop.grading.grader $(SUBMISSIONS) --csv grades.csv --json results.json
+
+autograder: install ## Pack the Gradescope autograder into _build/autograder.zip
+	$(BIN)/python scripts/pack_autograder.py
+
 lab: install ## Open the notebooks in Jupyter Lab
 	$(BIN)/jupyter lab --ip=$(HOST)
 
@@ -87,6 +94,9 @@ bench-mlp: install ## One training step of our MLP against PyTorch (installs tor
 
 bench-autodiff: install ## Backward vs forward time: autodiff engine and hand-written MLP (the cheap-gradient principle)
 	$(BIN)/python bench/bench_autodiff.py
+
+bench-grading: install ## Time the grader: one notebook, and 50 submissions on 2 cores
+	$(BIN)/python bench/bench_grading.py
 
 clean: ## Remove the built book (and its execution cache) and the test artifacts
 	rm -rf _build test-artifacts

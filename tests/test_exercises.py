@@ -100,3 +100,42 @@ def test_no_file_in_exercises_contains_solution_markers():
     root = Path(__file__).resolve().parents[1]
     for path in (root / "exercises").glob("*.ipynb"):
         assert "BEGIN SOLUTION" not in path.read_text(), f"{path.name} leaks a solution; run make exercises"
+
+
+def _solution_blocks(notebook):
+    """Every non-blank line written between solution markers, in code and markdown cells."""
+    lines, inside = [], False
+    for cell in notebook["cells"]:
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        for line in source.split("\n"):
+            if line.strip() in ("# BEGIN SOLUTION", "<!-- BEGIN SOLUTION -->"):
+                inside = True
+            elif line.strip() in ("# END SOLUTION", "<!-- END SOLUTION -->"):
+                inside = False
+            elif inside and len(line.strip()) > 12:  # short lines ("return dz1", "]") may legitimately recur
+                lines.append(line.strip())
+    return lines
+
+
+def test_no_solution_text_reaches_any_exercise_file():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    solutions = sorted((root / "solutions").glob("*.ipynb"))
+    assert solutions, "no solution notebooks"
+    exercise_text = "\n".join(p.read_text(encoding="utf-8") for p in sorted((root / "exercises").rglob("*"))
+                              if p.is_file())
+    for path in solutions:
+        blocks = _solution_blocks(json.loads(path.read_text(encoding="utf-8")))
+        assert blocks, f"{path.name} has no solution block"
+        for line in blocks:
+            assert json.dumps(line)[1:-1] not in exercise_text and line not in exercise_text, (
+                f"{path.name}: solution line {line!r} appears in exercises/")
+    assert "SOLUTION" not in exercise_text
+
+
+def test_exercises_folder_is_in_sync_with_solutions(capsys):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    assert main(["--check", "--solutions", str(root / "solutions"), "--exercises", str(root / "exercises")]) == 0

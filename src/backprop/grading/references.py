@@ -1,0 +1,153 @@
+"""The grader's answer key: reference computations for the exercises, built on the ``backprop`` kernels.
+
+Every function here is the instructor's own answer to one exercise, written with the package's kernels where one
+exists (``backprop.mlp``, ``backprop.small_networks``, ``backprop.activations``). The grader calls them in its own
+process on inputs it chose; the student's notebook never holds the expected values.
+
+Layout as in the book: samples are columns, ``W[l]`` has shape (n_l, n_{l-1}), ``b[l]`` has shape (n_l, 1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from backprop import mlp, small_networks
+from backprop.activations import sigmoid, tanh
+
+LEARNING_RATE_SOURCE = 0.1
+
+
+def new_function_derivative(x):
+    """f'(x) for f(x) = x² e^(-x) + (x + 3)³: (2x - x²) e^(-x) + 3 (x + 3)²."""
+    x = np.asarray(x, dtype=float)
+    return (2 * x - x**2) * np.exp(-x) + 3 * (x + 3) ** 2
+
+
+def identity_neuron_gradient(x, y, w, b):
+    """(dL/dw, dL/db) for y_hat = w x + b and L = ½(y_hat - y)² at one point."""
+    g = small_networks.backward("identity_neuron", {"w": w, "b": b}, x, y)
+    return np.array([g["w"], g["b"]])
+
+
+def sigmoid_neuron_gradient(x, y, w, b):
+    """(dL/dw, dL/db) for y_hat = sigma(w x + b) and L = ½(y_hat - y)² at one point."""
+    g = small_networks.backward("sigmoid_neuron", {"w": w, "b": b}, x, y)
+    return np.array([g["w"], g["b"]])
+
+
+def bowl_gradient(point):
+    """Gradient of f(x, y) = (x - 1)² + 2 (y + 2)² + x y."""
+    x, y = np.asarray(point, dtype=float)
+    return np.array([2 * (x - 1) + y, 4 * (y + 2) + x])
+
+
+def descend(start, learning_rate, n_steps):
+    """Gradient descent on the bowl: the path, shape (n_steps + 1, 2), starting point first."""
+    path = [np.asarray(start, dtype=float)]
+    for _ in range(int(n_steps)):
+        path.append(path[-1] - learning_rate * bowl_gradient(path[-1]))
+    return np.array(path)
+
+
+def batch_sigmoid_gradient(X, y, w, b):
+    """Average (dL/dw, dL/db) of a sigmoid neuron over the points (the source's loop, with its bug fixed)."""
+    g = small_networks.backward("sigmoid_neuron", {"w": w, "b": b}, X, y)
+    return np.array([g["w"], g["b"]])
+
+
+def sequence_update(params, x, y, learning_rate):
+    """One gradient step of the two-neurons-in-sequence network (the source's loop, with its w1 bug fixed)."""
+    return small_networks.train_step("two_in_sequence", params, x, y, learning_rate)
+
+
+def sequence_update_with_source_bug(params, x, y, learning_rate):
+    """The source's update, w1 = w2_new - lr * dL/dw1: used only to recognise the slip and say so."""
+    g = small_networks.backward("two_in_sequence", params, x, y)
+    new = small_networks.train_step("two_in_sequence", params, x, y, learning_rate)
+    return dict(new, w1=new["w2"] - learning_rate * g["w1"])
+
+
+def layer_gradients(params, x, y):
+    """{name: dL/d(name)} of the two-neurons-in-a-layer network (eight parameters) at the points x."""
+    return small_networks.backward("two_in_a_layer", params, x, y)
+
+
+def relu_derivative(z):
+    """1 where z > 0, 0 elsewhere (0 at the kink, the book's convention)."""
+    return (np.asarray(z, dtype=float) > 0).astype(float)
+
+
+def backprop_by_hand(x, y, W1, b1, W2, b2, learning_rate):
+    """Second set, exercise 1: sigmoid everywhere, L = ½(a2 - y)², one sample; every intermediate value."""
+    x, y = np.asarray(x, float).reshape(-1, 1), np.asarray(y, float).reshape(-1, 1)
+    W1, b1, W2, b2 = (np.asarray(a, float) for a in (W1, b1, W2, b2))
+    z1 = W1 @ x + b1
+    a1 = sigmoid(z1)
+    z2 = W2 @ a1 + b2
+    a2 = sigmoid(z2)
+    loss = 0.5 * float(np.sum((a2 - y) ** 2))
+    dz2 = (a2 - y) * a2 * (1 - a2)
+    dz1 = (W2.T @ dz2) * a1 * (1 - a1)
+    grads = {"dW1": dz1 @ x.T, "db1": dz1, "dW2": dz2 @ a1.T, "db2": dz2}
+    new = {"W1_new": W1 - learning_rate * grads["dW1"], "b1_new": b1 - learning_rate * grads["db1"],
+           "W2_new": W2 - learning_rate * grads["dW2"], "b2_new": b2 - learning_rate * grads["db2"]}
+    return {"z1": z1, "a1": a1, "z2": z2, "a2": a2, "loss": loss, **grads, **new}
+
+
+def network_gradients(X, Y, weights, biases, activation, loss, l2=0.0):
+    """{"dW1": ..., "db1": ..., ...} from ``backprop.mlp`` for a batch (samples are columns)."""
+    weights = [np.asarray(W, float) for W in weights]
+    biases = [np.asarray(b, float) for b in biases]
+    Z, A = mlp.forward(weights, biases, np.asarray(X, float), activation)
+    dW, db = mlp.backward(weights, Z, A, np.asarray(Y, float), activation, loss, l2)
+    out = {}
+    for layer, (gW, gb) in enumerate(zip(dW, db, strict=True), start=1):
+        out[f"dW{layer}"], out[f"db{layer}"] = gW, gb
+    return out
+
+
+def sgd_epoch(X, Y, W1, b1, W2, b2, learning_rate, order):
+    """One pass of stochastic gradient descent (one sample per step, in ``order``): sigmoid hidden layer, BCE."""
+    weights = [np.array(W1, float), np.array(W2, float)]
+    biases = [np.array(b1, float), np.array(b2, float)]
+    X, Y = np.asarray(X, float), np.asarray(Y, float)
+    for i in order:
+        mlp.train_step(weights, biases, X[:, [int(i)]], Y[:, [int(i)]], "sigmoid", "binary_cross_entropy",
+                       learning_rate)
+    return {"W1": weights[0], "b1": biases[0], "W2": weights[1], "b2": biases[1]}
+
+
+def full_batch_step(X, Y, W1, b1, W2, b2, learning_rate):
+    """One full-batch step: used only to recognise an "SGD" that is really batch gradient descent."""
+    weights = [np.array(W1, float), np.array(W2, float)]
+    biases = [np.array(b1, float), np.array(b2, float)]
+    mlp.train_step(weights, biases, np.asarray(X, float), np.asarray(Y, float), "sigmoid",
+                   "binary_cross_entropy", learning_rate)
+    return {"W1": weights[0], "b1": biases[0], "W2": weights[1], "b2": biases[1]}
+
+
+def xtanh_backward(dA, Z):
+    """dL/dZ = dL/dA * f'(Z) for f(z) = z tanh(z), f'(z) = tanh(z) + z (1 - tanh²(z))."""
+    Z = np.asarray(Z, float)
+    t = tanh(Z)
+    return np.asarray(dA, float) * (t + Z * (1 - t * t))
+
+
+def multi_output_gradients(X, Y, W1, b1, W2, b2, output_weights):
+    """tanh hidden layer, linear outputs, L = 1/(2m) sum_i sum_k c_k (y_hat_ki - y_ki)²."""
+    X, Y = np.asarray(X, float), np.asarray(Y, float)
+    W1, b1, W2, b2 = (np.asarray(a, float) for a in (W1, b1, W2, b2))
+    c = np.asarray(output_weights, float).reshape(-1, 1)
+    m = X.shape[1]
+    Z1 = W1 @ X + b1
+    A1 = tanh(Z1)
+    Y_hat = W2 @ A1 + b2
+    dZ2 = c * (Y_hat - Y) / m
+    dZ1 = (W2.T @ dZ2) * (1 - A1 * A1)
+    return {"dW1": dZ1 @ X.T, "db1": dZ1.sum(axis=1, keepdims=True),
+            "dW2": dZ2 @ A1.T, "db2": dZ2.sum(axis=1, keepdims=True)}
+
+
+def gradient_magnitudes(n_layers, factor):
+    """Gradient size at each layer going back from the output (1.0), each layer multiplying by ``factor``."""
+    return factor ** np.arange(int(n_layers), dtype=float)
