@@ -12,7 +12,7 @@ MATHJAX := book_assets/mathjax/tex-svg-full.js
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install book serve test lint unit notebooks exercises exercises-check browser pdf execute lab bench bench-mlp bench-autodiff bench-grading grade autograder clean distclean
+.PHONY: help install book serve test lint unit notebooks exercises exercises-check browser pdf execute lab bench bench-mlp bench-autodiff bench-ising bench-grading grade autograder clean distclean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -94,6 +94,9 @@ bench-mlp: install ## One training step of our MLP against PyTorch (installs tor
 
 bench-autodiff: install ## Backward vs forward time: autodiff engine and hand-written MLP (the cheap-gradient principle)
 	$(BIN)/python bench/bench_autodiff.py
+
+bench-ising: install ## Ising samplers: ns per attempted flip and cost per independent sample vs a Python loop
+	$(BIN)/python bench/bench_ising.py
 
 bench-grading: install ## Time the grader: one notebook, and 50 submissions on 2 cores
 	$(BIN)/python bench/bench_grading.py

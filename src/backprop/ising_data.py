@@ -1,0 +1,161 @@
+"""Datasets of Ising configurations across lattice sizes and temperatures, cached on disk.
+
+Generation is seeded: the chain for lattice size ``L`` and temperature ``T`` draws its random numbers from
+``SeedSequence([seed, L, round(T * 1e6)])``, so the data of one (L, T) does not depend on which other sizes or
+temperatures are asked for, and a cached file holds exactly what a fresh generation would produce.
+
+Cache: one ``.npz`` file per lattice size (spins packed eight to a byte), named by a hash of every parameter that
+changes its content (L, the temperatures, samples per temperature, seed, algorithm choice, sampler settings,
+``SAMPLER_VERSION`` and the file format). The directory is ``$BACKPROP_CACHE_DIR`` or ``~/.cache/backprop``. Files
+are written to a temporary name and renamed, so an interrupted run never leaves half a file under the real name; a
+file that cannot be read is regenerated (with a warning).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import numbers
+import os
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .checks import as_finite_vector, positive_int
+from .ising import ALGORITHMS, CRITICAL_TEMPERATURE, SAMPLER_VERSION, check_lattice_size, sample_configurations
+
+#: Below this temperature "auto" uses Wolff clusters (critical slowing down hurts Metropolis there); above, Metropolis.
+WOLFF_BELOW = 2.6
+SAMPLER_SETTINGS = {"n_equilibrate": 200, "n_pilot": 2000, "spacing_factor": 2.0}
+#: Bump when the layout of the cached files changes.
+CACHE_FORMAT = 2
+
+
+def cache_dir() -> Path:
+    """The cache directory: ``$BACKPROP_CACHE_DIR`` if set, else ``~/.cache/backprop``."""
+    return Path(os.environ.get("BACKPROP_CACHE_DIR") or Path.home() / ".cache" / "backprop")
+
+
+def choose_algorithm(temperature: float, algorithm: str = "auto") -> str:
+    """ "auto" picks Wolff below ``WOLFF_BELOW`` (ordered and critical region) and Metropolis above."""
+    if algorithm == "auto":
+        return "wolff" if temperature < WOLFF_BELOW else "metropolis"
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"algorithm must be 'auto' or one of {ALGORITHMS}; got {algorithm!r}.")
+    return algorithm
+
+
+def _check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0 (it names the cached file); got {seed!r}.")
+    return int(seed)
+
+
+def cache_key(L, temperatures, n_samples, seed, algorithm="auto") -> str:
+    """A hex digest of every parameter that changes the generated data."""
+    record = {"L": int(L), "temperatures": [float(t).hex() for t in temperatures], "n_samples": int(n_samples),
+              "seed": int(seed), "algorithm": algorithm, "wolff_below": WOLFF_BELOW, "settings": SAMPLER_SETTINGS,
+              "sampler_version": SAMPLER_VERSION, "format": CACHE_FORMAT}
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def generate(L, temperatures, n_samples, seed, algorithm="auto", progress_bar=None):
+    """Sample ``n_samples`` configurations at each temperature (no cache). Returns ``(spins, tau, spacing)``:
+    int8 (n_T, n_samples, L, L), and the autocorrelation time of |m| and the spacing used at each T (in the
+    chosen algorithm's steps)."""
+    spins = np.empty((len(temperatures), n_samples, L, L), dtype=np.int8)
+    tau, spacing = np.empty(len(temperatures)), np.empty(len(temperatures), dtype=np.int64)
+    for k, T in enumerate(temperatures):
+        rng = np.random.default_rng(np.random.SeedSequence([seed, L, int(round(T * 1e6))]))
+        spins[k], info = sample_configurations(L, T, n_samples, choose_algorithm(T, algorithm), rng,
+                                               **SAMPLER_SETTINGS)
+        tau[k], spacing[k] = info["tau"], info["spacing"]
+        if progress_bar is not None:
+            progress_bar.update(1)
+    return spins, tau, spacing
+
+
+def _save_atomically(path: Path, spins, tau, spacing) -> None:
+    """Write to a temporary file in the same directory, then rename: readers see the old file or the new one.
+    The spins are stored as bits (up = 1), eight to a byte."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, bits=np.packbits(spins > 0, axis=None), shape=np.array(spins.shape), tau=tau,
+                     spacing=spacing)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _load(path: Path, shape):
+    try:
+        with np.load(path) as data:
+            stored_shape = tuple(int(n) for n in data["shape"])
+            if stored_shape != shape:
+                raise ValueError(f"shape {stored_shape}")
+            bits = np.unpackbits(data["bits"], count=int(np.prod(shape)))
+            spins = (2 * bits.astype(np.int8) - 1).reshape(shape)
+            tau, spacing = data["tau"], data["spacing"]
+    except Exception as exc:  # truncated, corrupt or foreign file: regenerate it
+        warnings.warn(f"the cached Ising data {path.name} could not be read ({type(exc).__name__}); "
+                      "regenerating it.", RuntimeWarning, stacklevel=3)
+        return None
+    return spins, tau, spacing
+
+
+def ising_dataset(sizes, temperatures, n_samples, seed=0, algorithm="auto", progress=None, directory=None):
+    """Configurations for every lattice size and temperature, from the cache when it has them.
+
+    Parameters
+    ----------
+    sizes : sequence of int, lattice sides L (>= 2).
+    temperatures : sequence of float > 0.
+    n_samples : configurations per (L, T).
+    seed : int >= 0; the data are a function of it (and of the other parameters).
+    algorithm : "auto" (Wolff below ``WOLFF_BELOW``, Metropolis above), "metropolis" or "wolff".
+    progress : show a tqdm bar on stderr while generating; None (default) shows it only in a terminal.
+    directory : cache directory (default ``cache_dir()``).
+
+    Returns
+    -------
+    dict mapping each L to a dict with ``spins`` int8 (n_T, n_samples, L, L), ``temperatures`` (n_T,),
+    ``tau`` and ``spacing`` (n_T,) and ``generated`` (False when read from the cache).
+    """
+    sizes = [check_lattice_size(L) for L in sizes]
+    T = as_finite_vector(temperatures, "temperatures")
+    if np.any(T <= 0):
+        raise ValueError(f"temperatures must be > 0; got {T[T <= 0].tolist()}.")
+    n_samples = positive_int(n_samples, "n_samples")
+    seed = _check_seed(seed)
+    choose_algorithm(CRITICAL_TEMPERATURE, algorithm)
+    directory = Path(directory) if directory is not None else cache_dir()
+    if progress is None:
+        progress = sys.stderr.isatty()
+    result, missing = {}, []
+    for L in sizes:
+        path = directory / f"ising_L{L}_{cache_key(L, T, n_samples, seed, algorithm)}.npz"
+        loaded = _load(path, (T.size, n_samples, L, L)) if path.exists() else None
+        if loaded is None:
+            missing.append((L, path))
+        else:
+            result[L] = dict(zip(("spins", "tau", "spacing"), loaded, strict=True), generated=False)
+    if missing:
+        from tqdm import tqdm
+
+        with tqdm(total=len(missing) * T.size, desc="Ising samples", unit="T", file=sys.stderr,
+                  disable=not progress) as bar:
+            for L, path in missing:
+                bar.set_postfix(L=L)
+                spins, tau, spacing = generate(L, T, n_samples, seed, algorithm, bar)
+                _save_atomically(path, spins=spins, tau=tau, spacing=spacing)
+                result[L] = {"spins": spins, "tau": tau, "spacing": spacing, "generated": True}
+    for L in sizes:
+        result[L]["temperatures"] = T.copy()
+    return {L: result[L] for L in sizes}
