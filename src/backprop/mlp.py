@@ -253,7 +253,10 @@ class MLP:
         self.n_features_in_, self.n_outputs_ = X.shape[1], Y.shape[0]
         layer_sizes = (self.n_features_in_, *sizes, self.n_outputs_)
         self.weights_, self.biases_ = init_parameters(layer_sizes, self.init, self.init_scale, rng)
-        X_cols, m = X.T.copy(), X.shape[0]
+        # Samples stay rows in memory: a mini-batch is then a gather of contiguous rows, and its transpose (a view)
+        # is the (n_features, batch) matrix of the maths. Gathering columns of a (n_features, m) array instead
+        # touches every row of it and is many times slower for wide inputs.
+        X_rows, Y_rows, m = X.copy(), Y.T.copy(), X.shape[0]
         batch = m if self.batch_size is None else min(self.batch_size, m)
         self.loss_curve_, weight_norms, error_norms, self.diverged_ = [], [], [], False
         order = np.arange(m)
@@ -265,9 +268,9 @@ class MLP:
                     order = rng.permutation(m)
                 total, first_norms = 0.0, None
                 for start in range(0, m, batch):
-                    columns = order[start:start + batch] if batch < m else slice(None)
-                    value, w_norms, e_norms = train_step(self.weights_, self.biases_, X_cols[:, columns],
-                                                         Y[:, columns], self.activation, self.loss,
+                    rows = order[start:start + batch] if batch < m else slice(None)
+                    value, w_norms, e_norms = train_step(self.weights_, self.biases_, X_rows[rows].T,
+                                                         Y_rows[rows].T, self.activation, self.loss,
                                                          self.learning_rate, self.l2, self.clip_norm)
                     if not np.isfinite(value):
                         break
