@@ -12,7 +12,6 @@ from backprop.gradient_flow import (
     decay_factor,
     layer_gradient_norms,
     max_slope,
-    record_gradient_flow,
 )
 from backprop.mlp import MLP, backward, backward_errors, forward, init_parameters
 
@@ -104,17 +103,19 @@ def moons():
 
 @pytest.mark.parametrize("activation, init, clip_norm", [("sigmoid", "xavier", None), ("relu", "he", 0.5),
                                                          ("tanh", "xavier", None)])
-def test_recorded_run_is_the_kernels_run(moons, activation, init, clip_norm):
+def test_the_kernels_recorded_norms_are_the_measured_ones(moons, activation, init, clip_norm):
+    """MLP's first recorded row of gradient_norms_ and error_norms_ is what layer_gradient_norms measures at the
+    seeded initial weights (the chapter reads these records during training)."""
     X, y = moons
     settings = dict(activation=activation, init=init, learning_rate=0.5, n_epochs=40, clip_norm=clip_norm,
                     random_state=1)
-    record = record_gradient_flow(X, y, (8, 8, 8), **settings)
     model = MLP(hidden_sizes=(8, 8, 8), **settings).fit(X, y)
-    np.testing.assert_allclose(record.loss, model.loss_curve_, rtol=1e-12)
-    np.testing.assert_allclose(record.weight_gradient_norms, model.gradient_norms_, rtol=1e-12)
-    for W_record, W_model in zip(record.weights, model.weights_, strict=True):
-        np.testing.assert_allclose(W_record, W_model, rtol=1e-12)
-    assert record.error_norms.shape == (40, 4) and not record.diverged
+    weights, biases = init_parameters((2, 8, 8, 8, 1), init, rng=np.random.default_rng(1))
+    weight_norms, error_norms = layer_gradient_norms(weights, biases, X.T, y[None, :].astype(float), activation,
+                                                     "binary_cross_entropy")
+    np.testing.assert_allclose(model.gradient_norms_[0], weight_norms, rtol=1e-12)
+    np.testing.assert_allclose(model.error_norms_[0], error_norms, rtol=1e-12)
+    assert model.error_norms_.shape == (40, 4) and not model.diverged_
 
 
 def test_the_sigmoid_error_vanishes_towards_the_input_and_relu_keeps_it():
@@ -132,10 +133,10 @@ def test_the_sigmoid_error_vanishes_towards_the_input_and_relu_keeps_it():
 def test_a_diverging_run_stops_without_raising_and_clipping_tames_it(moons):
     X, y = moons
     settings = dict(activation="relu", init="he", learning_rate=1.0, n_epochs=60, random_state=0)
-    wild = record_gradient_flow(X, y, (32,) * 10, **settings)
-    tame = record_gradient_flow(X, y, (32,) * 10, clip_norm=1.0, **settings)
-    assert wild.diverged and len(wild.loss) < 60 and max(wild.loss) > 1e6
-    assert not tame.diverged and len(tame.loss) == 60 and tame.loss[-1] < tame.loss[0]
+    wild = MLP(hidden_sizes=(32,) * 10, **settings).fit(X, y)
+    tame = MLP(hidden_sizes=(32,) * 10, clip_norm=1.0, **settings).fit(X, y)
+    assert wild.diverged_ and len(wild.loss_curve_) < 60 and max(wild.loss_curve_) > 1e6
+    assert not tame.diverged_ and len(tame.loss_curve_) == 60 and tame.loss_curve_[-1] < tame.loss_curve_[0]
 
 
 @pytest.mark.parametrize("settings, message", [
@@ -145,17 +146,17 @@ def test_a_diverging_run_stops_without_raising_and_clipping_tames_it(moons):
     (dict(n_epochs=0), "n_epochs"),
     (dict(clip_norm=-1.0), "clip_norm"),
 ])
-def test_record_refuses_bad_settings(moons, settings, message):
+def test_training_refuses_bad_settings(moons, settings, message):
     X, y = moons
     with pytest.raises(ValueError, match=message):
-        record_gradient_flow(X, y, (4,), **settings)
+        MLP(hidden_sizes=(4,), **settings).fit(X, y)
 
 
-def test_record_refuses_bad_data(moons):
+def test_training_refuses_bad_data(moons):
     X, y = moons
     with pytest.raises(ValueError, match="one target per sample"):
-        record_gradient_flow(X, y[:-1], (4,))
+        MLP(hidden_sizes=(4,)).fit(X, y[:-1])
     with pytest.raises(ValueError, match="binary labels"):
-        record_gradient_flow(X, y + 1, (4,))
+        MLP(hidden_sizes=(4,)).fit(X, y + 1)
     with pytest.raises(ValueError, match="hidden_sizes"):
-        record_gradient_flow(X, y, (4, 0))
+        MLP(hidden_sizes=(4, 0)).fit(X, y)

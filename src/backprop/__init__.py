@@ -12,7 +12,7 @@ One concept per module; the chapters import them after deriving each idea inline
 - ``backprop.graph_drawing``     computation graphs with forward values and backward gradients
 - ``backprop.losses``            losses beside their gradients: cross-entropy from logits, squared errors, hinge, L2
 - ``backprop.mlp``               a multilayer perceptron with a hand-written backward pass, in the scikit-learn shape
-- ``backprop.gradient_flow``     per-layer gradient norms, the slope bound, decay fits, recorded runs
+- ``backprop.gradient_flow``     per-layer gradient norms, the slope bound, decay fits
 - ``backprop.linear_models``     linear and logistic regression and a linear SVM, trained by our gradient descent
 - ``backprop.ising``             Ising Monte Carlo: Metropolis and Wolff, observables, autocorrelation times
 - ``backprop.ising_kernels``     the samplers' compiled (numba) inner loops

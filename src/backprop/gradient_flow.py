@@ -8,19 +8,17 @@ so its norm can grow or shrink by at most ``||W[l]||_2 * max|g'|`` per layer (th
 the largest slope of the activation, 1/4 for the sigmoid). The weight gradient of layer ``l`` is
 ``dW[l] = delta[l] @ A[l-1].T``: the backward error times the forward activation.
 
-This module measures those quantities on the kernel ``backprop.mlp`` (its ``forward``, ``backward`` and ``MLP``):
-the norms of ``delta[l]`` and ``dW[l]`` for every layer, the bound, a geometric fit of the decay per layer, and the
-same norms recorded at every epoch of a full-batch training run.
+This module measures those quantities on the kernel ``backprop.mlp`` (its ``forward`` and ``backward``): the
+norms of ``delta[l]`` and ``dW[l]`` for every layer, the bound, and a geometric fit of the decay per layer. During
+training, ``MLP`` itself records the same norms at every epoch (``gradient_norms_``, ``error_norms_``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from .activations import get_activation
-from .mlp import MLP, backward, forward
+from .mlp import backward, forward
 
 MAX_SLOPE = {"identity": 1.0, "sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}
 """The largest value of |g'(z)| over all z: sigma'(0) = 1/4, tanh'(0) = 1, relu' is 0 or 1."""
@@ -70,43 +68,3 @@ def decay_factor(norms) -> float:
                          "A zero norm (e.g. a dead ReLU layer) has no logarithm: leave that layer out.")
     slope = np.polyfit(np.arange(norms.size), np.log(norms), 1)[0]
     return float(np.exp(-slope))
-
-
-@dataclass
-class GradientFlowRecord:
-    """What ``record_gradient_flow`` saw, one entry per epoch (before that epoch's step).
-
-    loss : list of float, the training loss.
-    weight_gradient_norms, error_norms : arrays (n_epochs, n_layers), ``||dW[l]||`` and ``||delta[l]||``.
-    diverged : True when the outputs or the loss stopped being finite; the record stops at that epoch.
-    weights, biases : the parameters at the end.
-    """
-
-    loss: list = field(default_factory=list)
-    weight_gradient_norms: np.ndarray | None = None
-    error_norms: np.ndarray | None = None
-    diverged: bool = False
-    weights: list = field(default_factory=list)
-    biases: list = field(default_factory=list)
-
-
-def record_gradient_flow(X, y, hidden_sizes, activation: str = "sigmoid", loss: str = "binary_cross_entropy",
-                         learning_rate: float = 0.1, n_epochs: int = 100, init: str = "xavier", init_scale=None,
-                         clip_norm=None, random_state=0) -> GradientFlowRecord:
-    """Full-batch gradient descent with ``MLP(batch_size=None).fit``, and its per-layer norms at every epoch.
-
-    A thin view of the kernel's own record (``loss_curve_``, ``gradient_norms_``, ``error_norms_``, ``diverged_``):
-    a run whose outputs overflow stops with ``diverged=True`` instead of raising.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features); y : ndarray of shape (n_samples,).
-    hidden_sizes : tuple of int, units per hidden layer.
-    activation, loss, learning_rate, n_epochs, init, init_scale, clip_norm, random_state : as in ``MLP``.
-    """
-    model = MLP(hidden_sizes=tuple(hidden_sizes), activation=activation, loss=loss, learning_rate=learning_rate,
-                n_epochs=n_epochs, init=init, init_scale=init_scale, clip_norm=clip_norm, random_state=random_state)
-    model.fit(X, y)
-    return GradientFlowRecord(loss=list(model.loss_curve_), weight_gradient_norms=model.gradient_norms_,
-                              error_norms=model.error_norms_, diverged=model.diverged_, weights=model.weights_,
-                              biases=model.biases_)
