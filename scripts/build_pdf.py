@@ -23,31 +23,17 @@ Exit status 0 with the PDF written, or 1 with a message saying what went wrong a
 from __future__ import annotations
 
 import argparse
-import functools
-import os
 import subprocess
 import sys
-import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from local_browser import CHROMIUM, CHROMIUM_ARGS, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_HTML_DIR = ROOT / "_build" / "singlehtml"
 DEFAULT_OUTPUT = ROOT / "_build" / "pdf" / "backprop-by-hand.pdf"
-CHROMIUM = Path(os.environ.get("BACKPROP_CHROMIUM", "/usr/bin/chromium"))
-# Headless Chromium on a machine with no network beyond loopback (the same flags as tests/test_book_in_browser.py).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 MATHJAX_TIMEOUT_MS = 120_000  # the single page holds every formula of the book
 # A4 less the left and right margins, in CSS pixels (96 per inch): the width the printed column is laid out in.
 PRINT_WIDTH_PX = round((210 - 15 - 15) / 25.4 * 96)
@@ -69,18 +55,6 @@ mjx-container[display="true"] > svg { max-width: 100% !important; height: auto !
 
 class PdfBuildError(RuntimeError):
     """The book could not be printed; the message says why and what to do."""
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the name is the base class's
-        pass
-
-
-def serve(directory: Path) -> tuple[ThreadingHTTPServer, str]:
-    """Serve `directory` on a free port of 127.0.0.1 in a background thread; return the server and its URL."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(directory)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
 
 
 def build_singlehtml(source: Path = ROOT, path_output: Path | None = None, toc: Path | None = None,

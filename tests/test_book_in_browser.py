@@ -19,14 +19,16 @@ from __future__ import annotations
 import functools
 import os
 import re
-import threading
+import sys
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from local_browser import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402 - shared with the PDF printer
 
 pytestmark = pytest.mark.browser
 
@@ -35,19 +37,6 @@ BOOK = Path(os.environ.get("BOOK_HTML_DIR", ROOT / "_build" / "html")).resolve()
 TOC = Path(os.environ.get("BOOK_TOC", ROOT / "_toc.yml"))
 SOURCE = Path(os.environ.get("BOOK_SOURCE_DIR", ROOT))  # where the book's notebooks are
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = Path(os.environ.get("BACKPROP_CHROMIUM", "/usr/bin/chromium"))
-# Flags for a headless browser on a machine with no network beyond loopback: without the background-networking
-# ones, Chromium keeps trying to reach Google's services at start-up.
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # CI runs as root, where Chromium's sandbox cannot start
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 # JavaScript errors we accept, each with the reason. Empty: no page of the book may raise one.
 BENIGN_JS_ERRORS: dict[str, str] = {}
 MATHJAX_TIMEOUT_MS = 30_000
@@ -97,18 +86,10 @@ def chromium():
 
 @pytest.fixture(scope="module")
 def server():
-    handler = functools.partial(QuietHandler, directory=str(BOOK))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd, url = serve(BOOK)
+    yield url
     httpd.shutdown()
     httpd.server_close()
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the name is the base class's
-        pass
 
 
 class Visit:
