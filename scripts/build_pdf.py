@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from local_browser import CHROMIUM, CHROMIUM_ARGS, serve
+from local_browser import CHROMIUM, CHROMIUM_ARGS, load_images_and_list_broken, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_HTML_DIR = ROOT / "_build" / "singlehtml"
@@ -133,7 +133,7 @@ def print_pdf(html_dir: Path, output: Path, *, wait_for_math: bool = True, block
                 report = {"mathjax": False}
                 if wait_for_math:
                     report = wait_for_mathjax(page)
-                report["broken_images"] = load_all_images(page)
+                report["broken_images"] = load_images_and_list_broken(page)
                 page.add_style_tag(content=PRINT_CSS)
                 page.emulate_media(media="print")
                 # Lay the page out at the printed width to find what would not fit on paper.
@@ -194,20 +194,6 @@ def cut_equations(page) -> list[str]:
                 return drawn.left < column.left - 1 || drawn.right > column.right + 1 || box.width > column.width + 1;
             })
             .map(el => (el.querySelector('mjx-assistive-mml') || el).textContent.trim().slice(0, 60))"""
-    )
-
-
-def load_all_images(page) -> list[str]:
-    """Make lazy images load now (a printed page never scrolls to them); return those that failed."""
-    return page.evaluate(
-        """async () => {
-            const images = Array.from(document.images);
-            images.forEach(img => { img.loading = 'eager'; });
-            await Promise.all(images.map(img => img.complete ? null : new Promise(done => {
-                img.addEventListener('load', done); img.addEventListener('error', done);
-            })));
-            return images.filter(img => img.naturalWidth === 0).map(img => img.getAttribute('src'));
-        }"""
     )
 
 

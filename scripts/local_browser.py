@@ -37,3 +37,18 @@ def serve(directory: Path) -> tuple[ThreadingHTTPServer, str]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(directory)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
+def load_images_and_list_broken(page) -> list[str]:
+    """Make lazy images load now (a printed page never scrolls to them), wait for them, and return the ``src`` of
+    those that failed."""
+    return page.evaluate(
+        """async () => {
+            const images = Array.from(document.images);
+            images.forEach(img => { img.loading = 'eager'; });
+            await Promise.all(images.map(img => img.complete ? null : new Promise(done => {
+                img.addEventListener('load', done); img.addEventListener('error', done);
+            })));
+            return images.filter(img => img.naturalWidth === 0).map(img => img.getAttribute('src'));
+        }"""
+    )

@@ -28,7 +28,7 @@ import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from local_browser import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402 - shared with the PDF printer
+from local_browser import CHROMIUM, CHROMIUM_ARGS, load_images_and_list_broken, serve  # noqa: E402 - shared with the PDF printer
 
 pytestmark = pytest.mark.browser
 
@@ -149,16 +149,7 @@ class Visit:
         )
 
     def broken_images(self) -> list[str]:
-        return self.page.evaluate(
-            """async () => {
-                const images = Array.from(document.images);
-                images.forEach(img => { img.loading = 'eager'; });
-                await Promise.all(images.map(img => img.complete ? null : new Promise(done => {
-                    img.addEventListener('load', done); img.addEventListener('error', done);
-                })));
-                return images.filter(img => img.naturalWidth === 0).map(img => img.getAttribute('src'));
-            }"""
-        )
+        return load_images_and_list_broken(self.page)
 
     def images_without_alt(self) -> list[str]:
         """Images whose alt text is missing, empty, or only a file name (Sphinx's fallback when none was given)."""
