@@ -13,7 +13,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch
 
 from backprop.autodiff import Tensor, topological_order
-from backprop.graph_drawing import FORWARD_COLOUR, GRADIENT_COLOUR, NODE_RADIUS
+from backprop.graph_drawing import FORWARD_COLOUR, GRADIENT_COLOUR, NODE_RADIUS, finish_graph_axes
 
 SYMBOLS = {"+": "+", "-": "\u2212", "*": "\u00d7", "/": "\u00f7", "neg": "\u2212x", "exp": "exp", "log": "log",
            "tanh": "tanh", "sigmoid": "$\\sigma$", "relu": "ReLU", "softplus": "sp", "@": "@", "sum": "$\\Sigma$",
@@ -112,16 +112,9 @@ def draw_expression(ax, output: Tensor, title: str | None = None, spacing: tuple
             ax.add_patch(FancyArrowPatch((x0 + ux * NODE_RADIUS, y0 + uy * NODE_RADIUS),
                                          (x1 - ux * NODE_RADIUS, y1 - uy * NODE_RADIUS), arrowstyle="-|>",
                                          mutation_scale=10, color="0.45", zorder=2))
-    xs = [p[0] for p in xy.values()]
-    ys = [p[1] for p in xy.values()]
-    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
-    ax.set_ylim(min(ys) - 0.9, max(ys) + 0.6)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    ax.legend(handles=[Line2D([], [], color=FORWARD_COLOUR, lw=3, label="value (forward)"),
+    finish_graph_axes(ax, list(xy.values()),
+                      [Line2D([], [], color=FORWARD_COLOUR, lw=3, label="value (forward)"),
                        Line2D([], [], color=GRADIENT_COLOUR, lw=3, label="gradient d(output)/d(node) (backward)"),
                        Line2D([], [], color="black", lw=1, ls="--", label="constant (no gradient)")],
-              loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=8, frameon=False)
-    if title:
-        ax.set_title(title)
+                      below=0.9, above=0.6, fontsize=8, title=title)
     return {key: xy[key] for key in by_id}

@@ -48,15 +48,23 @@ def draw_graph(ax, nodes: dict, edges: list, title: str | None = None) -> None:
             ax.text(x0 + where * (x1 - x0), y0 + where * (y1 - y0), gradient, ha="center", va="center", fontsize=9,
                     color=GRADIENT_COLOUR, zorder=5,
                     bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
-    xs = [n[0] for n in nodes.values()]
-    ys = [n[1] for n in nodes.values()]
+    finish_graph_axes(ax, [n[:2] for n in nodes.values()],
+                      [Line2D([], [], color=FORWARD_COLOUR, lw=3, label="forward value"),
+                       Line2D([], [], color=GRADIENT_COLOUR, lw=3, label="gradient ∂L/∂(source) flowing back")],
+                      below=0.8, above=0.5, fontsize=9, title=title)
+
+
+def finish_graph_axes(ax, centres, legend_handles, below, above, fontsize, title=None):
+    """Frame a drawn graph: limits around its node centres (x, y), equal scales, no axes, the legend in one row
+    underneath, and the title."""
+    xs = [x for x, _ in centres]
+    ys = [y for _, y in centres]
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
-    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.5)
+    ax.set_ylim(min(ys) - below, max(ys) + above)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.legend(handles=[Line2D([], [], color=FORWARD_COLOUR, lw=3, label="forward value"),
-                       Line2D([], [], color=GRADIENT_COLOUR, lw=3, label="gradient ∂L/∂(source) flowing back")],
-              loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=9, frameon=False)
+    ax.legend(handles=legend_handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(legend_handles),
+              fontsize=fontsize, frameon=False)
     if title:
         ax.set_title(title)
 
