@@ -52,9 +52,14 @@ def check_spins(spins) -> np.ndarray:
     array = np.asarray(spins)
     if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] < 2:
         raise ValueError(f"spins must be a square array of shape (L, L) with L >= 2; got shape {array.shape}.")
+    check_plus_minus_one(array)
+    return np.ascontiguousarray(array, dtype=np.int8).copy()
+
+
+def check_plus_minus_one(array: np.ndarray) -> None:
+    """Raise an error that says how to fix it unless every entry of ``array`` is +1 or -1."""
     if not np.all((array == 1) | (array == -1)):
         raise ValueError("spins must hold only +1 and -1; convert 0/1 bits with 2 * bits - 1.")
-    return np.ascontiguousarray(array, dtype=np.int8).copy()
 
 
 def _seed_from(random_state) -> int:

@@ -16,6 +16,8 @@ import numbers
 
 import numpy as np
 
+from .ising import check_plus_minus_one
+
 
 def block_spins(spins, grid: int, random_state=None) -> np.ndarray:
     """Majority-rule block spins of one configuration ``(L, L)`` or a stack ``(..., L, L)`` of them.
@@ -34,8 +36,7 @@ def block_spins(spins, grid: int, random_state=None) -> np.ndarray:
         divisors = [d for d in range(1, L + 1) if L % d == 0]
         raise ValueError(f"the lattice side L = {L} is not a multiple of grid = {grid}, so the blocks would not "
                          f"tile it; choose grid from {divisors}.")
-    if not np.all((array == 1) | (array == -1)):
-        raise ValueError("spins must hold only +1 and -1; convert 0/1 bits with 2 * bits - 1.")
+    check_plus_minus_one(array)
     b = L // grid
     sums = array.reshape(*array.shape[:-2], grid, b, grid, b).sum(axis=(-3, -1), dtype=np.int32)
     blocks = np.sign(sums).astype(np.int8)
