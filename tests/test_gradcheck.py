@@ -90,3 +90,14 @@ def test_named_check_report_names_the_wrong_parameter():
     report = named_check_report(check_named_gradients(loss, params, wrong)).splitlines()
     assert report[0].startswith("dL/dw") and report[0].endswith("ok")
     assert report[1].startswith("dL/db") and report[1].endswith("WRONG")
+    # Round-off is printed as a bound (its digits differ between CPUs); a wrong gradient's error as its value.
+    assert "relative error below 1e-08  ok" in report[0]
+    assert "relative error 5.0e-01  WRONG" in report[1]
+
+
+def test_describe_relative_error_prints_round_off_as_a_bound():
+    from backprop.gradcheck import describe_relative_error
+
+    assert describe_relative_error(4.9e-12, 1e-6) == describe_relative_error(2.0e-11, 1e-6) == "below 1e-08"
+    assert describe_relative_error(3e-7, 1e-6) == "below 1e-06"
+    assert describe_relative_error(0.25, 1e-6) == "2.5e-01"
