@@ -12,7 +12,7 @@ MATHJAX := book_assets/mathjax/tex-svg-full.js
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install book serve test lint unit notebooks exercises exercises-check browser pdf execute lab bench bench-mlp bench-autodiff bench-ising bench-grading grade autograder clean distclean
+.PHONY: help install book serve test lint unit notebooks portability exercises exercises-check browser pdf execute lab bench bench-mlp bench-autodiff bench-ising bench-grading grade autograder clean distclean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -36,7 +36,7 @@ $(MATHJAX): package.json package-lock.json
 
 install: $(INSTALLED) $(MATHJAX) ## Create .venv and install every pinned dependency
 
-book: install ## Execute the notebooks (cached) and build the HTML book into _build/html
+book: install ## Build the HTML book into _build/html from the notebooks' stored outputs (make execute refreshes them)
 	$(BIN)/jupyter-book build . --builder html -W --keep-going
 	@echo "The book is in _build/html: open _build/html/index.html, or run 'make serve'."
 
@@ -45,7 +45,7 @@ serve: ## Serve the built book on http://$(HOST):$(PORT)
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
 	$(BIN)/python -m http.server $(PORT) --bind $(HOST) --directory _build/html
 
-test: install ## Run every check (lint, unit, notebooks, exercises, book, browser) with one summary
+test: install ## Run every check (lint, unit, notebooks, portability, exercises, book, browser, pdf) with one summary
 	$(BIN)/python tests/run_all.py
 
 lint: install ## ruff over the package, tests, benchmarks and notebooks
@@ -57,6 +57,9 @@ unit: install ## Unit tests of src/backprop
 notebooks: install ## Re-run every notebook in chapters/ and solutions/ and compare with the stored outputs (nbval)
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		-n 2 --dist loadfile chapters solutions
+
+portability: install ## The notebooks again under two other numeric environments (SIMD, BLAS kernel and threads, numba)
+	$(BIN)/python tests/numeric_environments.py
 
 exercises: install ## Regenerate exercises/ from solutions/
 	$(BIN)/python -m backprop.exercises

@@ -25,6 +25,11 @@ STAGES = [
         [*PYTEST, "--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
          "-n", "2", "--dist", "loadfile", "chapters", "solutions"],
     ),
+    (
+        "portability",
+        "nbval again under two other numeric environments (SIMD paths, BLAS kernel and threads, numba target)",
+        [sys.executable, "tests/numeric_environments.py"],
+    ),
     ("exercises", "exercises/ is what solutions/ generates", [sys.executable, "-m", "backprop.exercises", "--check"]),
     ("book", "jupyter-book build -W --keep-going (warnings are errors)", ["make", "--no-print-directory", "book"]),
     (
