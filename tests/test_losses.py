@@ -91,6 +91,15 @@ def test_known_values():
     assert losses.mean_squared_error(np.ones((3, 2)), np.zeros((3, 2))) == pytest.approx(3.0)
 
 
+@pytest.mark.parametrize("name", ["binary_cross_entropy", "mean_squared_error", "half_mean_squared_error"])
+def test_skipping_the_input_checks_gives_the_same_value(name):
+    """check_input=False (a training loop that checked its data once) changes the cost, not the number."""
+    rng = np.random.default_rng(5)
+    loss, _ = losses.get_loss(name)
+    z, y = rng.normal(0, 3, (3, 8)), rng.integers(0, 2, (3, 8)).astype(float)
+    assert loss(z, y, check_input=False) == loss(z, y)
+
+
 def test_cross_entropy_is_finite_and_silent_for_huge_logits():
     z = np.array([-1e4, -1e3, -40.0, 0.0, 40.0, 1e3, 1e4])
     with warnings.catch_warnings():

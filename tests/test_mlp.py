@@ -13,6 +13,7 @@ from backprop.mlp import (
     MLP,
     NotFittedError,
     backward,
+    backward_errors,
     batch_loss,
     clip_by_norm,
     forward,
@@ -72,6 +73,22 @@ def test_backward_matches_central_differences_on_random_architectures(seed, acti
     dW, db = backward(weights, Z, A, Y, activation, loss, l2)
     numeric = numerical_mlp_gradient(weights, biases, X, Y, activation, loss, l2)
     assert relative_error(flatten(dW + db), numeric) < 1e-6, (sizes, m)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "identity"])
+@pytest.mark.parametrize("weight_scale", [1.0, 300.0])  # 300: most hidden units saturate (sigmoid' and tanh' ~ 0)
+def test_slopes_from_the_stored_activations_give_the_same_errors(seed, activation, weight_scale):
+    """backward_errors with the forward pass's A (slopes a(1-a), 1-a^2, [a>0]) equals the recursion with g'(Z)."""
+    rng, sizes, X, m = random_problem(seed)
+    sizes = (sizes[0], *rng.integers(1, 6, size=2).tolist(), 1)  # at least two hidden layers
+    Y = rng.integers(0, 2, size=(1, m)).astype(float)
+    weights, biases = init_parameters(sizes, "xavier", init_scale=weight_scale, rng=rng)
+    Z, A = forward(weights, biases, X, activation)
+    from_z = backward_errors(weights, Z, Y, activation, "binary_cross_entropy")
+    from_a = backward_errors(weights, Z, Y, activation, "binary_cross_entropy", A)
+    for delta_z, delta_a in zip(from_z, from_a, strict=True):
+        np.testing.assert_array_equal(delta_a, delta_z)
 
 
 def test_gradient_check_catches_a_wrong_backward_pass():

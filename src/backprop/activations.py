@@ -4,6 +4,11 @@ A neuron computes ``z = w * x + b`` and passes ``z`` through an activation ``a =
 ``g'(z)`` at the same point, so every activation below comes as a pair: the function and its derivative, side by
 side, and the table ``ACTIVATIONS`` maps a name to both.
 
+Each derivative can also be written with the activation's output ``a = g(z)`` instead of ``z``: sigma' = a(1 - a),
+tanh' = 1 - a^2, relu' = [a > 0], identity' = 1. The forward pass has already stored ``a``, so a backward pass that
+uses this form (``DERIVATIVES_FROM_OUTPUT``, used by ``backprop.mlp``) recomputes no exponential, and gets the same
+numbers as the derivative of ``z``.
+
 All functions take a number or an array and return a value of the same shape (a NumPy scalar for a number).
 """
 
@@ -22,6 +27,11 @@ def identity_derivative(z):
     return np.ones_like(np.asarray(z, dtype=float))[()]
 
 
+def identity_derivative_from_output(a):
+    """g' = 1 for every output a = z."""
+    return np.ones_like(np.asarray(a, dtype=float))[()]
+
+
 def sigmoid(z):
     """g(z) = 1 / (1 + exp(-z)), computed without overflow for any finite z.
 
@@ -30,16 +40,24 @@ def sigmoid(z):
 
     - z >= 0:  1 / (1 + e)      with e = exp(-z)
     - z <  0:  e / (1 + e)      with e = exp(z)   (the same value, multiplied above and below by exp(z))
+
+    Both share the denominator ``1 + e``; only the numerator, 1 or ``e``, depends on the sign of z.
     """
     z = np.asarray(z, dtype=float)
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))[()]
+    return (np.where(z >= 0, 1.0, e) / (1.0 + e))[()]
 
 
 def sigmoid_derivative(z):
     """g'(z) = sigma(z) * (1 - sigma(z)): the sigmoid's slope, written with the sigmoid itself."""
     s = sigmoid(z)
     return s * (1.0 - s)
+
+
+def sigmoid_derivative_from_output(a):
+    """g' = a * (1 - a) for the output a = sigma(z): the same slope, without computing sigma again."""
+    a = np.asarray(a, dtype=float)
+    return (a * (1.0 - a))[()]
 
 
 def tanh(z):
@@ -53,6 +71,12 @@ def tanh_derivative(z):
     return (1.0 - t * t)[()]
 
 
+def tanh_derivative_from_output(a):
+    """g' = 1 - a^2 for the output a = tanh(z)."""
+    a = np.asarray(a, dtype=float)
+    return (1.0 - a * a)[()]
+
+
 def relu(z):
     """g(z) = max(0, z): the rectified linear unit."""
     return np.maximum(np.asarray(z, dtype=float), 0.0)[()]
@@ -63,12 +87,28 @@ def relu_derivative(z):
     return (np.asarray(z, dtype=float) > 0).astype(float)[()]
 
 
+def relu_derivative_from_output(a):
+    """g' = [a > 0] for the output a = max(0, z), since a > 0 exactly where z > 0.
+
+    Returned as booleans, which NumPy multiplies as 1 and 0: an eighth of the memory of an array of floats.
+    """
+    return (np.asarray(a, dtype=float) > 0)[()]
+
+
 ACTIVATIONS = {
     "identity": (identity, identity_derivative),
     "sigmoid": (sigmoid, sigmoid_derivative),
     "tanh": (tanh, tanh_derivative),
     "relu": (relu, relu_derivative),
 }
+
+DERIVATIVES_FROM_OUTPUT = {
+    "identity": identity_derivative_from_output,
+    "sigmoid": sigmoid_derivative_from_output,
+    "tanh": tanh_derivative_from_output,
+    "relu": relu_derivative_from_output,
+}
+"""g' written with the output a = g(z), for a backward pass that kept the forward pass's activations."""
 
 
 def get_activation(name: str):

@@ -7,6 +7,10 @@ shape, already divided by ``m``, so backpropagation can pass it on unchanged.
 
 Numerical stability is part of the definition: the cross-entropy takes **logits** ``z`` (before the sigmoid), so it
 never computes ``log(0)`` and never overflows for any finite ``z``.
+
+Every loss checks its input (equal shapes, finite values, valid labels). The losses that ``backprop.mlp`` evaluates at
+every training step also accept ``check_input=False``, which skips those checks for a training loop that checked its
+data once before the first step (as scikit-learn's ``check_input``); the value is the same.
 """
 
 from __future__ import annotations
@@ -52,15 +56,16 @@ def _signed_labels(y: np.ndarray, name: str) -> None:
 
 # --- binary cross-entropy, from logits ------------------------------------------------------------------------------
 
-def binary_cross_entropy_from_logits(z, y) -> float:
+def binary_cross_entropy_from_logits(z, y, check_input: bool = True) -> float:
     """Mean of ``-(y log sigma(z) + (1 - y) log(1 - sigma(z)))`` over the samples, for labels y in {0, 1}.
 
     Written as ``max(z, 0) - z*y + log(1 + exp(-|z|))``: the same number, but ``exp`` only sees ``-|z| <= 0`` and
     no logarithm of 0 is ever taken, so the loss is finite for every finite ``z`` (it grows like ``|z|`` when the
     prediction is confidently wrong, which is exactly what the probability form loses to ``inf``).
     """
-    z, y = _pair(z, y, "binary_cross_entropy_from_logits")
-    _binary_labels(y, "binary_cross_entropy_from_logits")
+    if check_input:
+        z, y = _pair(z, y, "binary_cross_entropy_from_logits")
+        _binary_labels(y, "binary_cross_entropy_from_logits")
     per_sample = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
     return float(per_sample.sum() / _n_samples(z))
 
@@ -74,9 +79,10 @@ def binary_cross_entropy_from_logits_gradient(z, y) -> np.ndarray:
 
 # --- squared errors -------------------------------------------------------------------------------------------------
 
-def mean_squared_error(y_hat, y) -> float:
+def mean_squared_error(y_hat, y, check_input: bool = True) -> float:
     """(1/m) * sum over samples of ||y_hat - y||^2 (summed over outputs): the linear-regression loss."""
-    y_hat, y = _pair(y_hat, y, "mean_squared_error")
+    if check_input:
+        y_hat, y = _pair(y_hat, y, "mean_squared_error")
     return float(np.sum((y_hat - y) ** 2) / _n_samples(y_hat))
 
 
@@ -86,9 +92,9 @@ def mean_squared_error_gradient(y_hat, y) -> np.ndarray:
     return 2.0 * (y_hat - y) / _n_samples(y_hat)
 
 
-def half_mean_squared_error(y_hat, y) -> float:
+def half_mean_squared_error(y_hat, y, check_input: bool = True) -> float:
     """(1/2m) * sum over samples of ||y_hat - y||^2: the ½ of the earlier chapters, which cancels the 2."""
-    return 0.5 * mean_squared_error(y_hat, y)
+    return 0.5 * mean_squared_error(y_hat, y, check_input)
 
 
 def half_mean_squared_error_gradient(y_hat, y) -> np.ndarray:

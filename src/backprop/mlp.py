@@ -8,7 +8,9 @@ Layout: **samples are columns**, as in the book's maths. For a batch of ``m`` sa
 
 The output layer has one unit per output and no activation inside the loss: binary cross-entropy is computed from
 the logits ``Z[L]`` (the sigmoid and the logarithm are fused, so no ``log(0)``), and mean squared error uses an
-identity output. Either way the error at the output is ``dL/dZ[L] = (prediction - Y) / m``.
+identity output. Either way the error at the output is ``dL/dZ[L] = (prediction - Y) / m``. Going back, each
+hidden layer's slope ``g'(Z[l])`` is computed from the activation ``A[l]`` that the forward pass stored
+(sigma' = a(1 - a), ...: ``activations.DERIVATIVES_FROM_OUTPUT``), so no activation is evaluated twice.
 
 The functions ``forward``, ``backward`` and ``train_step`` are the algorithm; the class ``MLP`` wraps them in the
 scikit-learn shape (``fit``, ``predict``, ``predict_proba``, ``score``, learned state ending in ``_``) and is the
@@ -21,7 +23,7 @@ import numbers
 
 import numpy as np
 
-from .activations import get_activation, sigmoid
+from .activations import DERIVATIVES_FROM_OUTPUT, get_activation, sigmoid
 from .checks import NotFittedError, as_sample_matrix, as_targets, non_negative_number, positive_int, positive_number
 from .losses import binary_cross_entropy_from_logits, half_mean_squared_error, l2_penalty
 
@@ -85,17 +87,24 @@ def output_error(Z_out, Y, loss: str):
     return (prediction - Y) / Y.shape[1]
 
 
-def backward_errors(weights, Z, Y, activation: str, loss: str):
+def backward_errors(weights, Z, Y, activation: str, loss: str, A=None):
     """The error ``delta[l] = dL/dZ[l]`` of every layer, layer 1 first, each of shape (n_l, m).
 
     It starts at the output, ``output_error``, and moves back one layer at a time:
     ``delta[l-1] = (W[l].T @ delta[l]) * g'(Z[l-1])``, a matrix product followed by an element-wise product.
+    Given the activations ``A`` of ``forward``, the slope g'(Z[l-1]) is taken from the stored output
+    ``A[l-1] = g(Z[l-1])`` (sigma' = a(1 - a), tanh' = 1 - a^2, relu' = [a > 0]): the same numbers, without
+    evaluating the activation again.
     """
     _, g_prime = get_activation(activation)
+    g_prime_from_output = DERIVATIVES_FROM_OUTPUT[activation]
     deltas = [output_error(Z[-1], Y, loss)]
-    for index in range(len(weights) - 1, 0, -1):
-        delta = weights[index].T @ deltas[-1]
-        delta *= g_prime(Z[index - 1])  # in place: one full-size temporary fewer
+    for index in range(len(weights) - 1, 0, -1):  # Python's weights[index] is the book's W[l], l = index + 1
+        # np.dot is the matrix product W[l].T @ delta[l]; for a one-unit output layer it is an outer product, which
+        # np.dot computes several times faster than @ does
+        delta = np.dot(weights[index].T, deltas[-1])
+        # times g'(Z[l-1]), in place; Python's Z[index - 1] is the book's Z[l-1], and A[index] its A[l-1]
+        delta *= g_prime(Z[index - 1]) if A is None else g_prime_from_output(A[index])
         deltas.append(delta)
     return deltas[::-1]
 
@@ -103,12 +112,13 @@ def backward_errors(weights, Z, Y, activation: str, loss: str):
 def backward(weights, Z, A, Y, activation: str, loss: str, l2: float = 0.0, return_errors: bool = False):
     """Backward pass: the gradients of the mean loss (plus the L2 penalty) for every W[l] and b[l].
 
-    With the errors ``delta[l]`` of ``backward_errors``, each layer's gradients are
-    ``dW[l] = delta[l] @ A[l-1].T (+ l2/m * W[l])`` and ``db[l] = delta[l]`` summed over the samples (columns).
+    With the errors ``delta[l]`` of ``backward_errors`` (its slopes taken from the activations ``A``), each layer's
+    gradients are ``dW[l] = delta[l] @ A[l-1].T (+ l2/m * W[l])`` and ``db[l] = delta[l]`` summed over the samples
+    (columns).
     Returns ``(dW, db)``, layer 1 first, or ``(dW, db, deltas)`` with ``return_errors``.
     """
     m = Y.shape[1]
-    deltas = backward_errors(weights, Z, Y, activation, loss)
+    deltas = backward_errors(weights, Z, Y, activation, loss, A)
     dW = [delta @ a.T for delta, a in zip(deltas, A, strict=True)]
     if l2:
         for gradient, W in zip(dW, weights, strict=True):
@@ -118,10 +128,13 @@ def backward(weights, Z, A, Y, activation: str, loss: str, l2: float = 0.0, retu
 
 
 def batch_loss(weights, Z_out, Y, loss: str, l2: float = 0.0) -> float:
-    """The mean loss of a batch from its output pre-activations, plus (l2 / 2m) * sum ||W||^2."""
+    """The mean loss of a batch from its output pre-activations, plus (l2 / 2m) * sum ||W||^2.
+
+    Like ``forward`` and ``backward``, it leaves the checks of the data to ``MLP.fit``, which makes them once.
+    """
     data_loss = (binary_cross_entropy_from_logits if loss == "binary_cross_entropy" else half_mean_squared_error)
     penalty = l2_penalty(weights, l2, Y.shape[1]) if l2 else 0.0
-    return data_loss(Z_out, Y) + penalty
+    return data_loss(Z_out, Y, check_input=False) + penalty
 
 
 def clip_by_norm(gradients, max_norm: float):
