@@ -1,4 +1,7 @@
-"""Time the book: a build from clean, a rebuild with nothing changed (execution cache), and the whole test suite.
+"""Time the book: a build from clean, a rebuild with nothing changed, and the whole test suite.
+
+The build renders the outputs stored in the notebooks (it executes nothing), so a clean build is the `make book`
+of a fresh clone after the install.
 
 Run with `make bench`. Prints the figures; it asserts nothing about time. The clean build deletes _build/ first.
 """
