@@ -68,7 +68,7 @@ exercises-check: install ## Fail if exercises/ is not what solutions/ generates
 	$(BIN)/python -m backprop.exercises --check
 
 browser: install ## Drive Chromium over the built book (needs /usr/bin/chromium)
-	$(BIN)/python -m pytest tests/test_book_in_browser.py -m browser
+	$(BIN)/python -m pytest tests/test_book_in_browser.py -m browser -n 2
 
 pdf: install ## The whole book as one PDF, _build/pdf/backprop-by-hand.pdf (system Chromium, offline)
 	@# Prints the single-page build (_build/singlehtml); _build/html is left alone.

@@ -35,7 +35,9 @@ STAGES = [
     (
         "browser",
         "Chromium over every page of the built book",
-        [*PYTEST, "tests/test_book_in_browser.py", "-m", "browser"],
+        # Two workers, each with its own Chromium and server: the pages are independent, and one Chromium alone
+        # leaves a core idle.
+        [*PYTEST, "tests/test_book_in_browser.py", "-m", "browser", "-n", "2"],
     ),
     ("pdf", "the whole book as one PDF (system Chromium, offline)", ["make", "--no-print-directory", "pdf"]),
     ("pdf-check", "PDF pages rendered: math, figures, no raw TeX", [*PYTEST, "tests/test_pdf.py", "-m", "pdf"]),
