@@ -52,11 +52,11 @@ lint: install ## ruff over the package, tests, benchmarks and notebooks
 	$(BIN)/ruff check .
 
 unit: install ## Unit tests of src/backprop
-	$(BIN)/python -m pytest tests -m "not browser and not pdf" -n 2
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest tests -m "not browser and not pdf" -n 2
 
 notebooks: install ## Re-run every notebook in chapters/ and solutions/ and compare with the stored outputs (nbval)
-	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-		-n 2 --dist loadfile chapters solutions
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg -n 2 --dist loadfile chapters solutions
 
 portability: install ## The notebooks again under two other numeric environments (SIMD, BLAS kernel and threads, numba)
 	$(BIN)/python tests/numeric_environments.py

@@ -18,11 +18,14 @@ PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
 STAGES = [
     ("lint", "ruff over the package, tests, benchmarks and notebooks", [str(BIN / "ruff"), "check", "."]),
     ("unit", "unit tests of src/backprop, the exercise generator and the grader",
-     [*PYTEST, "tests", "-m", "not browser and not pdf", "-n", "2"]),
+     ["env", "OPENBLAS_NUM_THREADS=1", *PYTEST, "tests", "-m", "not browser and not pdf", "-n", "2"]),
     (
         "notebooks",
         "nbval: re-run every chapter and solution notebook, compare with stored outputs",
-        [*PYTEST, "--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
+        # One BLAS thread per worker, here and in the unit stage: two workers fill two cores, and BLAS threads on top
+        # would fight over them (tests/numeric_environments.py has the figures).
+        ["env", "OPENBLAS_NUM_THREADS=1",
+         *PYTEST, "--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
          "-n", "2", "--dist", "loadfile", "chapters", "solutions"],
     ),
     (
