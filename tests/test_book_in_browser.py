@@ -9,7 +9,8 @@ notebook to download (an exercise page the student notebook, never the solution)
 Colab.
 
 Needs the built book (`make book`) and /usr/bin/chromium (`apt-get install chromium`). Playwright drives the
-system browser; it never downloads one. Screenshots go to test-artifacts/screenshots/ (git-ignored).
+system browser; it never downloads one. Screenshots (the first screenful of each page; the whole page with
+BOOK_FULL_PAGE_SCREENSHOTS=1) go to test-artifacts/screenshots/ (git-ignored).
 BOOK_HTML_DIR (default _build/html), BOOK_TOC (default _toc.yml) and BOOK_SOURCE_DIR (default: the repository)
 point the test at another build.
 """
@@ -190,7 +191,10 @@ def test_page_reads_offline_with_math_and_images(chromium, server, page_path):
         without_alt = visit.images_without_alt()
         cut = visit.cut_equations()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        visit.page.screenshot(path=str(SCREENSHOTS / f"{page_path.replace('/', '__')}.png"), full_page=True)
+        # The visible part of the page: a full-page screenshot of every long chapter took about a third of this
+        # stage's time. BOOK_FULL_PAGE_SCREENSHOTS=1 takes them whole, to look at a page from top to bottom.
+        visit.page.screenshot(path=str(SCREENSHOTS / f"{page_path.replace('/', '__')}.png"),
+                              full_page=os.environ.get("BOOK_FULL_PAGE_SCREENSHOTS") == "1")
     finally:
         visit.close()
     assert not visit.outside_requests, f"requests tried to leave 127.0.0.1: {visit.outside_requests}"
