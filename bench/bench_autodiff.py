@@ -24,7 +24,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from backprop.autodiff import Tensor
-from backprop.autodiff_networks import mlp_loss
+from backprop.autodiff.networks import mlp_loss
 from backprop.mlp import backward, batch_loss, forward, init_parameters
 
 ACTIVATION = "sigmoid"

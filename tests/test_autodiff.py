@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from backprop import mlp
 from backprop.autodiff import Tensor, topological_order, unbroadcast, zero_grad
-from backprop.autodiff_networks import mlp_loss, small_network_gradients, small_network_loss
+from backprop.autodiff.networks import mlp_loss, small_network_gradients, small_network_loss
 from backprop.gradcheck import numerical_gradients
 from backprop.small_networks import NETWORKS, backward, loss
 from backprop.symbolic import symbolic_gradients
@@ -315,7 +315,7 @@ def test_graph_drawing_shows_every_node_value_and_gradient():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from backprop.autodiff_graph import draw_expression, layout, number_text
+    from backprop.autodiff.graph import draw_expression, layout, number_text
 
     L, leaves = small_network_loss("two_in_sequence", {"w1": 0.3, "w2": 0.2, "b1": 0.1, "b2": 0.2}, 0.5, 1.0)
     L.backward()

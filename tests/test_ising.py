@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from backprop import ising
-from backprop.ising_exact import exact_observables, onsager_energy, yang_magnetisation
+from backprop.ising import monte_carlo
+from backprop.ising.exact import exact_observables, onsager_energy, yang_magnetisation
 
 N_BATCHES = 20
 TOLERANCE = 4.5  # standard errors
@@ -80,13 +81,13 @@ def test_error_bars_are_meaningful():
     lambda T: np.minimum(1.0, np.exp(-np.array([0.0, 8.0, 16.0]) / T)),  # dE counted twice
 ])
 def test_validation_rejects_a_wrong_acceptance_rule(monkeypatch, wrong_rule):
-    monkeypatch.setattr(ising, "acceptance_probabilities", wrong_rule)
+    monkeypatch.setattr(monte_carlo, "acceptance_probabilities", wrong_rule)
     bad = disagreements(4, VALIDATION_TEMPERATURES, "metropolis", n_steps=10_000)
     assert any(name == "energy" for _, name, *_ in bad), bad
 
 
 def test_validation_rejects_a_wrong_cluster_probability(monkeypatch):
-    monkeypatch.setattr(ising, "wolff_add_probability", lambda T: float(-np.expm1(-1.0 / T)))
+    monkeypatch.setattr(monte_carlo, "wolff_add_probability", lambda T: float(-np.expm1(-1.0 / T)))
     assert disagreements(4, VALIDATION_TEMPERATURES, "wolff", n_steps=10_000) != []
 
 

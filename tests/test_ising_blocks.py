@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from backprop import ising
-from backprop.ising_blocks import block_spins
+from backprop.ising.blocks import block_spins
 
 
 def test_majority_rule_by_hand():

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from backprop import ising_data
+from backprop.ising import data as ising_data
 
 TEMPERATURES = [1.5, 3.0]
 

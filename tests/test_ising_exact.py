@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from backprop import ising
-from backprop.ising_exact import enumerate_states, exact_observables, onsager_energy, yang_magnetisation
+from backprop.ising.exact import enumerate_states, exact_observables, onsager_energy, yang_magnetisation
 
 
 def test_2x2_matches_its_partition_function_by_hand():

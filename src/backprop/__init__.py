@@ -1,6 +1,7 @@
-"""Kernels of the course book *Backprop by hand*.
+"""The shared code of the course book *Backprop by hand*.
 
-One concept per module; the chapters import them after deriving each idea inline:
+One concept per module, and a subpackage for a topic with several modules (each says in its docstring what it
+holds and in what order to read it); the chapters import them after deriving each idea inline:
 
 - ``backprop.checks``            input validation with errors that say how to fix them
 - ``backprop.gradcheck``         finite-difference derivatives and gradient checks
@@ -14,15 +15,10 @@ One concept per module; the chapters import them after deriving each idea inline
 - ``backprop.mlp``               a multilayer perceptron with a hand-written backward pass, in the scikit-learn shape
 - ``backprop.gradient_flow``     per-layer gradient norms, the slope bound, decay fits
 - ``backprop.linear_models``     linear and logistic regression and a linear SVM, trained by our gradient descent
-- ``backprop.ising``             Ising Monte Carlo: Metropolis and Wolff, observables, autocorrelation times
-- ``backprop.ising_kernels``     the samplers' compiled (numba) inner loops
-- ``backprop.ising_exact``       exact Ising results: small-lattice enumeration, Onsager, Yang
-- ``backprop.ising_data``        Ising datasets across sizes and temperatures, cached on disk
-- ``backprop.autodiff``          reverse-mode automatic differentiation: Tensor, backward, broadcasting
-- ``backprop.autodiff_networks`` the book's networks written with Tensors, for the third gradient check
-- ``backprop.autodiff_graph``    the computation graph an autodiff expression recorded, with values and gradients
+- ``backprop.ising``             subpackage: the 2D Ising model (Monte Carlo, exact results, datasets, block spins)
+- ``backprop.autodiff``          subpackage: automatic differentiation (Tensor engine, the book's networks, graphs)
 - ``backprop.exercises``         generates exercises/ from solutions/
-- ``backprop.grading``           the grader: sandboxed runs of submissions, per-question checks and hints, CSV/JSON
+- ``backprop.grading``           subpackage: the grader: sandboxed runs of submissions, per-question checks and hints, CSV/JSON
 """
 
 __version__ = "0.1.0"

@@ -16,7 +16,7 @@ import numbers
 
 import numpy as np
 
-from .ising import check_plus_minus_one
+from .monte_carlo import check_plus_minus_one
 
 
 def block_spins(spins, grid: int, random_state=None) -> np.ndarray:

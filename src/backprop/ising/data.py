@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .checks import as_finite_vector, positive_int
-from .ising import ALGORITHMS, CRITICAL_TEMPERATURE, SAMPLER_VERSION, check_lattice_size, sample_configurations
+from ..checks import as_finite_vector, positive_int
+from .monte_carlo import ALGORITHMS, CRITICAL_TEMPERATURE, SAMPLER_VERSION, check_lattice_size, sample_configurations
 
 #: Below this temperature "auto" uses Wolff clusters (critical slowing down hurts Metropolis there); above, Metropolis.
 WOLFF_BELOW = 2.6

@@ -5,7 +5,7 @@ SymPy).
 
 from __future__ import annotations
 
-from backprop.autodiff import Tensor
+from backprop.autodiff.tensor import Tensor
 from backprop.small_networks import get_network, validated_data, validated_params
 
 ACTIVATIONS = {"identity": lambda t: t, "sigmoid": Tensor.sigmoid, "tanh": Tensor.tanh, "relu": Tensor.relu}

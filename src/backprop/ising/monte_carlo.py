@@ -25,8 +25,8 @@ import numbers
 
 import numpy as np
 
-from .checks import positive_int, positive_number
-from .ising_kernels import metropolis_sweeps, wolff_steps
+from ..checks import positive_int, positive_number
+from .kernels import metropolis_sweeps, wolff_steps
 
 #: Bump when a change to the samplers changes the configurations they produce (the data cache keys on it).
 SAMPLER_VERSION = 1

@@ -1,7 +1,7 @@
 """Exact results for the 2D Ising model (J = 1, k_B = 1), to validate the Monte Carlo samplers against.
 
 - Exact enumeration of every configuration of a small periodic lattice (2 x 2, 3 x 3, 4 x 4: 2**16 states at most),
-  with the same energy convention as ``backprop.ising``.
+  with the same energy convention as ``backprop.ising.monte_carlo``.
 - Onsager's energy per site of the infinite lattice (Onsager 1944, "Crystal statistics. I.").
 - Yang's spontaneous magnetisation (Yang 1952, "The spontaneous magnetization of a two-dimensional Ising model").
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ellipk
 
-from .checks import as_finite_vector
-from .ising import CRITICAL_TEMPERATURE, check_lattice_size
+from ..checks import as_finite_vector
+from .monte_carlo import CRITICAL_TEMPERATURE, check_lattice_size
 
 MAX_ENUMERATED_SITES = 16
 

@@ -1,4 +1,4 @@
-"""Compiled inner loops of the Ising samplers (numba, one thread); ``backprop.ising`` is the interface.
+"""Compiled inner loops of the Ising samplers (numba, one thread); ``backprop.ising.monte_carlo`` is the interface.
 
 Both kernels update ``spins`` (an int8 array (L, L)) in place, keep the total magnetisation M and energy E up to date
 as they go (no O(N) recount per step) and draw random numbers from an inlined xorshift64* generator, seeded once per

@@ -1,4 +1,4 @@
-"""Draw the computation graph that ``backprop.autodiff`` records, with each node's value and gradient.
+"""Draw the computation graph that ``backprop.autodiff.tensor`` records, with each node's value and gradient.
 
 The layout is computed from the graph itself, with matplotlib only (no Graphviz): a node's column is its depth
 (one more than its deepest parent), a leaf sits one column before its first consumer, and the nodes of a column
@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch
 
-from backprop.autodiff import Tensor, topological_order
+from backprop.autodiff.tensor import Tensor, topological_order
 from backprop.graph_drawing import FORWARD_COLOUR, GRADIENT_COLOUR, NODE_RADIUS, finish_graph_axes
 
 SYMBOLS = {"+": "+", "-": "\u2212", "*": "\u00d7", "/": "\u00f7", "neg": "\u2212x", "exp": "exp", "log": "log",
