@@ -80,7 +80,7 @@ execute: install ## Re-execute the chapter and solution notebooks in place (afte
 
 SUBMISSIONS ?= submissions
 grade: install ## Grade a notebook or a folder: make grade SUBMISSIONS=dir (table, grades.csv, results.json)
-	$(BIN)/python -m backprop.grading.grader $(SUBMISSIONS) --csv grades.csv --json results.json
+	$(BIN)/python -m backprop_instructor.grader $(SUBMISSIONS) --csv grades.csv --json results.json
 
 autograder: install ## Pack the Gradescope autograder into _build/autograder.zip
 	$(BIN)/python scripts/pack_autograder.py

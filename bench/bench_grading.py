@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from backprop.grading import grader
+from backprop_instructor import grader
 from backprop.grading.questions import EXERCISE_SETS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backprop.grading import grader
+from backprop_instructor import grader
 from backprop.grading.checks import compare
 from backprop.grading.feedback import check, feedback_results
 from backprop.grading.questions import EXERCISE_SETS, QUESTIONS, get_question, questions_of

@@ -1,11 +1,13 @@
 """Feedback inside the student's notebook: ``check("q01_identity_gradient", identity_neuron_gradient)``.
 
-The call tries the student's function (or value) on the grader's kind of inputs, judges it with the same checks the
-grader uses, and prints what passed, what failed and a hint. Expected values are computed here, at call time, from
-the grader's answer key; none is printed and none sits in the notebook.
+The call tries the student's function (or value) on the grader's kind of inputs, judges it without the answer key
+(``backprop.grading.self_checks``: gradient checks against central differences of the exercise's own loss, shapes,
+finite values, commitments), and prints what passed, what failed and a hint. No expected value is printed, and the
+answer key is not in the student package at all.
 
 This is for learning only. The instructor's grade never comes from it: the grader runs the notebook in a separate
-process and judges the returned values in its own process (see ``backprop.grading.grader``), so redefining
+process and judges the returned values in its own process against the instructor's key (``backprop_instructor``,
+which students do not have), so redefining
 ``check`` or printing "10/10" changes nothing. Inside the grader's sandbox ``check`` does nothing, to save time.
 """
 
@@ -17,6 +19,7 @@ import numpy as np
 
 from backprop.grading.checks import fraction_passed
 from backprop.grading.questions import get_question
+from backprop.grading.self_checks import SELF_CHECKS
 
 FEEDBACK_SEED = 7  # differs from the grader's seed: passing here is a good sign, not a guarantee
 
@@ -56,12 +59,12 @@ def check(qid: str, obj) -> None:
 
 
 def feedback_results(question, obj):
-    """The sub-check results for ``obj`` on the feedback inputs (the same judge as the grader)."""
+    """The sub-check results for ``obj`` on the feedback inputs (judged without the answer key)."""
     from backprop.grading.sandbox import decode, to_plain  # same plain-data round trip as the grader
 
     calls = question.calls(np.random.default_rng(FEEDBACK_SEED))
     outcomes = [(s, decode(to_plain(v)) if s == "value" else v) for s, v in _outcomes(question, obj, calls)]
-    return question.judge(outcomes, calls)
+    return SELF_CHECKS[question.qid](outcomes, calls)
 
 
 def report(qid: str, results) -> list[str]:

@@ -6,8 +6,12 @@ question is a written answer the instructor marks with the rubric in ``solutions
 its points but never scored automatically.
 
 ``calls(rng)`` returns the argument tuples to call the function with (the source's own numbers first, then random
-ones, so a hard-coded answer fails); ``judge(outcomes, calls)`` turns what came back into sub-check results.
-An outcome is ``("value", decoded value)`` or ``("error", message)``.
+ones, so a hard-coded answer fails).
+
+This registry holds no answers, so it ships to students. How a question is judged lives in two places: the
+student's in-notebook feedback judges without the answer key (``backprop.grading.self_checks``: gradient checks
+against central differences of the exercise's own loss, shapes, finite values, commitments), and the grade comes
+from the instructor's answer key (``backprop_instructor.judges``), which the student package does not contain.
 """
 
 from __future__ import annotations
@@ -16,8 +20,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from backprop.grading import references as ref
-from backprop.grading.checks import compare, compare_mapping
 from backprop.grading.inputs import (
     batch_calls,
     by_hand_calls,
@@ -28,23 +30,6 @@ from backprop.grading.inputs import (
     sequence_calls,
     sgd_calls,
 )
-from backprop.grading.judges import (
-    batch_judge,
-    by_hand_check,
-    design,
-    each_call,
-    hidden_sizes,
-    magnitudes,
-    mse_check,
-    multi_check,
-    net_check,
-    pair_check,
-    sequence_check,
-    sgd_check,
-    sin_fit,
-    value_check,
-)
-from backprop.grading.symbolic_checks import judge_xtanh_derivative
 
 
 @dataclass(frozen=True)
@@ -58,7 +43,6 @@ class Question:
     kind: str = "function"
     target: str | None = None
     calls: object = None   # rng -> list of argument tuples
-    judge: object = None   # (outcomes, calls) -> list[Result]
     source: str = field(default="")
 
 
@@ -72,84 +56,71 @@ S1, S2, S3, S4 = "01_by_hand", "02_matrix_backprop", "03_training_choices", "04_
 QUESTIONS = [
     Question("q00_derivative", S1, 2, "The derivative of a new function", target="f_prime",
              calls=lambda rng: [(np.array([-1.0, 0.0, 0.5, 2.0]),), (rng.uniform(-3, 3, 6),)],
-             judge=each_call(lambda v, a, label: [compare(f"{label}: f'(x)", v, ref.new_function_derivative(*a),
-                                                           rtol=1e-5, atol=1e-8)]),
              source="seed 000, derivatives"),
     Question("q01_identity_gradient", S1, 2, "Gradient of one identity neuron at a new point", target=
              "identity_neuron_gradient", calls=lambda rng: scalar_points(rng, (3.0, 2.0, 0.5, 1.0)),
-             judge=each_call(pair_check(ref.identity_neuron_gradient)), source="seed 000, one neuron"),
+             source="seed 000, one neuron"),
     Question("q02_sigmoid_gradient", S1, 2, "Gradient of one sigmoid neuron", target="sigmoid_neuron_gradient",
              calls=lambda rng: scalar_points(rng, (0.5, 1.0, 0.3, 0.1)),
-             judge=each_call(pair_check(ref.sigmoid_neuron_gradient)), source="seed 000, sigmoid neuron"),
+             source="seed 000, sigmoid neuron"),
     Question("q03_gradient_descent", S1, 3, "Gradient descent on a new function", target="descend",
              calls=lambda rng: [((3.0, 1.0), 0.1, 30), (tuple(rng.uniform(-3, 3, 2)), 0.05, 7)],
-             judge=each_call(lambda v, a, label: [compare(f"{label}: path", v, ref.descend(*a))]),
              source="seed 000, gradient descent"),
     Question("q04_stale_variable_bug", S1, 3, "Find the bug: the batch gradient", target="batch_sigmoid_gradient",
-             calls=batch_calls, judge=batch_judge, source="seed 000, many points (stale z and x)"),
+             calls=batch_calls, source="seed 000, many points (stale z and x)"),
     Question("q05_w1_update_bug", S1, 3, "Find the bug: the update of w1", target="sequence_update",
-             calls=sequence_calls, judge=each_call(sequence_check), source="seed 000, two neurons"),
+             calls=sequence_calls, source="seed 000, two neurons"),
     Question("q05b_two_in_a_layer", S1, 3, "Two neurons in a layer: all eight gradients", target="layer_gradients",
-             calls=layer_calls, judge=each_call(lambda v, a, label: compare_mapping(f"{label}: dL/d",
-                                                                                       v, ref.layer_gradients(*a))),
-             source="seed 000, two neurons in a layer"),
+             calls=layer_calls, source="seed 000, two neurons in a layer"),
     _rubric("q06_bug_explanations", S1, 2, "Explain both bugs and why the source's output hid them", "seed 000"),
     Question("q07_relu_derivative", S2, 2, "The derivative of ReLU", target="relu_derivative",
              calls=lambda rng: [(np.array([-2.0, -0.5, 0.0, 0.5, 3.0]),), (rng.normal(0, 2, (3, 4)),)],
-             judge=each_call(lambda v, a, label: [compare(f"{label}: g'(z)", v, ref.relu_derivative(*a))]),
              source="seed 001, mini-exercise 1"),
     _rubric("q08_relu_simplification", S2, 1, "What ReLU simplifies in the hidden-layer gradient",
             "seed 001, mini-exercise 1"),
     Question("q09_complete_calculation", S2, 5, "The complete backprop calculation with the given numbers",
-             target="backprop_by_hand", calls=by_hand_calls, judge=each_call(by_hand_check),
-             source="seed 001, second set, exercise 1"),
+             target="backprop_by_hand", calls=by_hand_calls, source="seed 001, second set, exercise 1"),
     Question("q10_two_hidden_layers", S2, 4, "Backprop through two hidden layers",
              target="two_hidden_layer_gradients", calls=net_calls((3, 4, 3, 1), 5),
-             judge=each_call(net_check("sigmoid", "binary_cross_entropy", 3)),
              source="seed 001, final exercise 5"),
     _rubric("q11_two_hidden_explanation", S2, 2, "How the error reaches the first layer",
             "seed 001, final exercise 5"),
     Question("q12_xtanh_derivative", S2, 2, "The derivative of x tanh(x) (SymPy equivalence)",
              target="xtanh_derivative", kind="value", calls=lambda rng: [()],
-             judge=value_check(judge_xtanh_derivative), source="seed 001, second set, exercise 4a"),
+             source="seed 001, second set, exercise 4a"),
     Question("q13_xtanh_backward", S2, 2, "Backward pass through an x tanh(x) layer", target="xtanh_backward",
              calls=lambda rng: [(rng.normal(size=(3, 4)), rng.normal(0, 2, (3, 4))) for _ in range(2)],
-             judge=each_call(lambda v, a, label: [compare(f"{label}: dZ", v, ref.xtanh_backward(*a))]),
              source="seed 001, second set, exercise 4b"),
     _rubric("q14_xtanh_analysis", S2, 2, "Properties of x tanh(x) against ReLU and sigmoid",
             "seed 001, second set, exercise 4c-d"),
     Question("q15_multi_output", S2, 4, "Multi-output regression with weighted outputs",
-             target="multi_output_gradients", calls=regression_calls(3, True), judge=each_call(multi_check),
+             target="multi_output_gradients", calls=regression_calls(3, True),
              source="seed 001, second set, exercise 5"),
     _rubric("q16_output_scales", S2, 1, "Outputs with different scales", "seed 001, second set, exercise 5d"),
     Question("q17_tanh_hidden", S3, 3, "A tanh hidden layer", target="tanh_gradients",
-             calls=net_calls((2, 4, 1), 6), judge=each_call(net_check("tanh", "binary_cross_entropy", 2)),
-             source="seed 001, final exercise 1"),
+             calls=net_calls((2, 4, 1), 6), source="seed 001, final exercise 1"),
     Question("q18_l2_gradients", S3, 3, "L2 regularisation", target="l2_gradients",
              calls=net_calls((2, 4, 1), 6, extra=(0.7,)),
-             judge=each_call(net_check("sigmoid", "binary_cross_entropy", 2, l2_index=4)),
              source="seed 001, final exercise 2"),
     Question("q19_sgd_epoch", S3, 3, "Stochastic gradient descent", target="sgd_epoch", calls=sgd_calls,
-             judge=each_call(sgd_check), source="seed 001, final exercise 3"),
+             source="seed 001, final exercise 3"),
     Question("q20_mse_gradients", S3, 3, "Linear output and squared error", target="mse_gradients",
-             calls=regression_calls(1, False), judge=each_call(mse_check), source="seed 001, final exercise 4"),
+             calls=regression_calls(1, False), source="seed 001, final exercise 4"),
     Question("q21_sin_fit", S3, 2, "Fitting sin(x)", target="sin_predictions", kind="value",
-             calls=lambda rng: [()], judge=value_check(sin_fit), source="seed 001, final exercise 4"),
+             calls=lambda rng: [()], source="seed 001, final exercise 4"),
     Question("q22_hidden_sizes", S3, 2, "Hidden sizes study", target="final_losses", kind="value",
-             calls=lambda rng: [()], judge=value_check(hidden_sizes), source="seed 001, mini-exercise 2"),
+             calls=lambda rng: [()], source="seed 001, mini-exercise 2"),
     _rubric("q23_training_observations", S3, 3, "What tanh, L2, SGD and the hidden size change",
             "seed 001, mini-exercise 2 and final exercises 1-3"),
     Question("q24_sigmoid_magnitudes", S4, 1, "Vanishing gradient: sigmoid", target="sigmoid_magnitudes",
-             kind="value", calls=lambda rng: [()], judge=value_check(magnitudes("sigmoid_magnitudes", 0.25)),
-             source="seed 001, second set, exercise 2a"),
+             kind="value", calls=lambda rng: [()], source="seed 001, second set, exercise 2a"),
     Question("q25_relu_magnitudes", S4, 1, "Vanishing gradient: ReLU, half the units active",
              target="relu_magnitudes", kind="value", calls=lambda rng: [()],
-             judge=value_check(magnitudes("relu_magnitudes", 0.5)), source="seed 001, second set, exercise 2d"),
+             source="seed 001, second set, exercise 2d"),
     _rubric("q26_vanishing_explanation", S4, 2, "The input layer's gradient and three remedies",
             "seed 001, second set, exercise 2b-c"),
     Question("q27_design_checkable", S4, 1, "Reaction-rate network: the checkable parts", target="design",
-             kind="value", calls=lambda rng: [()], judge=value_check(design),
-             source="seed 001, second set, exercise 3"),
+             kind="value", calls=lambda rng: [()], source="seed 001, second set, exercise 3"),
     _rubric("q28_design_rubric", S4, 4, "Reaction-rate network: the design argued", "seed 001, second set, ex. 3"),
 ]
 

@@ -1,19 +1,29 @@
-"""Run a submission's code in a separate, limited process and bring back what its functions return.
+"""Run a submission's code confined, as if alone on the machine, and bring back what its functions return.
 
 The grader never imports or executes student code itself. For each submission it starts a fresh Python process
-(``python -I -m backprop.grading.sandbox``) that
+inside a **bubblewrap** sandbox (Debian's ``bubblewrap``: Linux namespaces, the mechanism Flatpak uses), which
 
-1. sets its own limits (``RLIMIT_AS`` memory, ``RLIMIT_CPU`` seconds, ``RLIMIT_FSIZE`` file size), runs in an
-   empty temporary working directory with a minimal environment, and has its stdout thrown away (a printed
-   "score" reaches nobody);
-2. executes the notebook's code cells one by one, each under a soft time limit; a cell that raises, exits
-   (``sys.exit``, ``os._exit``, ``os.abort``) or overruns is recorded and the next cell runs;
-3. calls each target object on the inputs the grader sent and writes one JSON line per question to a results file
-   opened before any student code ran. Values travel as plain data (numbers, nested lists, strings, dicts).
+1. sees a file system built for it: the system's libraries and Python read-only, the *student* package
+   (``backprop`` alone: the instructor's ``backprop_instructor``, the answer key, is not there, nor is any entry of
+   site-packages that could lead to it), and one empty working folder, a size-limited tmpfs, as the only place it
+   can write. The repository, ``solutions/``, the other submissions and the instructor's home are not in its view;
+2. has its own PID, IPC, UTS and network namespaces: it sees no other process (so it can signal or trace none) and
+   has no network; it runs in a new session, and dies with the grader;
+3. runs under resource limits it cannot raise: address space, CPU seconds, file size, and a handful of processes
+   (``RLIMIT_NPROC``). When the grader runs as root, the sandboxed process first drops to an unprivileged user id of
+   its own (a root process is exempt from ``RLIMIT_NPROC``); as an ordinary user, the new user namespace does it.
 
-The grader's wall-clock timeout kills the whole process group, so nothing waits beyond the limit. What the child
-reports is only ever *the student's outputs*: the grader compares them with its own references, so a submission
-that patches numpy, replaces the check function or writes into the results file can only spoil its own answers.
+Inside, the process executes the notebook's code cells one by one, each under a soft time limit (a cell that raises,
+exits or overruns is recorded and the next cell runs), then calls each target object on the inputs the grader sent
+and writes one JSON line per question to a results file opened before any student code ran. Values travel as plain
+data (numbers, nested lists, strings, dicts). Its standard output is thrown away (a printed "score" reaches nobody).
+
+The grader's wall-clock timeout kills the sandbox, so nothing waits beyond the limit. What the child reports is only
+ever *the student's outputs*: the grader compares them with its own answer key, so a submission that patches numpy,
+replaces the check function or writes into the results file can only spoil its own answers.
+
+A machine without a working bubblewrap makes the grader refuse (``SandboxUnavailable``, with how to fix it). The
+only way around is ``confine=False`` (the grader's loudly named ``--unconfined-unsafe``), for code one trusts.
 """
 
 from __future__ import annotations
@@ -31,6 +41,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 MAX_ELEMENTS = 100_000
+MAX_FILE_BYTES = 20 * 1024 * 1024   # any one file the submission writes, its results channel included
+MAX_PROCESSES = 8                   # processes and threads of the submission's user (a fork bomb stops here)
+WORK_BYTES = 64 * 1024 * 1024       # the size of its only writable folder (a tmpfs: the disk is never touched)
+SANDBOX_ROOT = "/sandbox"
 
 
 # ---------------------------------------------------------------------------------------------- plain-data encoding
@@ -119,7 +133,7 @@ def _strip_magics(source: str) -> str:
     return "\n".join(lines)
 
 
-def _child_main(results_fd: int) -> None:
+def _child_main(results_fd: int, sandbox_uid: int | None = None) -> None:
     import resource
 
     request = json.loads(sys.stdin.read())
@@ -127,7 +141,14 @@ def _child_main(results_fd: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     cpu = int(request["cpu_seconds"])
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (50 * 1024 * 1024, 50 * 1024 * 1024))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
+    resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the size limit fails (EFBIG) instead of killing
+    if sandbox_uid is not None:  # started as root: become a user of its own, so that RLIMIT_NPROC binds
+        os.setgroups([])
+        os.setgid(sandbox_uid)
+        os.setuid(sandbox_uid)
     write, dumps, real_exit, alarm = os.write, json.dumps, os._exit, signal.setitimer
 
     def send(message):
@@ -207,35 +228,144 @@ class SandboxRun:
     corrupt_lines: int = 0
 
 
-def run_in_sandbox(cells: list[str], jobs: list[dict], time_limit: float = 20.0, memory_mb: int = 1536,
-                   cell_seconds: float | None = None, call_seconds: float | None = None) -> SandboxRun:
-    """Execute ``cells`` in a fresh limited process, then call each job's target on its (encoded) calls.
+class SandboxUnavailable(RuntimeError):
+    """This machine cannot confine a submission; the message says how to fix it."""
+
+
+_PROBE: dict = {}
+_UIDS = iter(range(1 << 30))
+
+
+def student_package_dir() -> str:
+    """The folder of the ``backprop`` package that submissions import (the student package: no answer key)."""
+    import backprop
+
+    return os.path.dirname(os.path.abspath(backprop.__file__))
+
+
+def _site_packages() -> list[str]:
+    import site
+
+    return [path for path in site.getsitepackages() if os.path.isdir(path)]
+
+
+def _sandbox_uid() -> int | None:
+    """A user id for one sandbox when the grader is root (distinct per run, so process counts are per sandbox)."""
+    if os.geteuid() != 0:
+        return None
+    return 3_000_000 + (os.getpid() % 100_000) * 64 + next(_UIDS) % 64
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = os.path.normpath(path).split("/")[1:-1]
+    return ["/" + "/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+
+
+def bwrap_command(python_args: list[str], sandbox_uid: int | None, work_bytes: int = WORK_BYTES) -> list[str]:
+    """The bubblewrap command line that runs ``python`` with ``python_args`` confined (see the module docstring)."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        raise SandboxUnavailable("bubblewrap is not installed: grading runs each submission confined with it. "
+                                 "Install it (Debian/Ubuntu: sudo apt-get install bubblewrap), or pass "
+                                 "--unconfined-unsafe to run submissions you trust without confinement.")
+    command = [bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
+               "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox"]
+    if sandbox_uid is None:
+        command += ["--unshare-user"]  # an ordinary user: the user namespace is what lets bwrap do the rest
+    else:
+        command += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]  # only to drop to sandbox_uid at once
+    binds = [path for path in ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32") if os.path.exists(path)]
+    binds += sorted({prefix for prefix in (sys.base_prefix, sys.prefix) if not prefix.startswith("/usr/")})
+    binds += [site_dir for site_dir in _site_packages() if not site_dir.startswith((sys.prefix, sys.base_prefix,
+                                                                                      "/usr/"))]
+    # the folders above each mount point, made explicitly world-readable (bubblewrap would make them 0700, which
+    # an unprivileged sandbox user could not pass through); they hold nothing but the mounts
+    parents = sorted({parent for path in [*binds, f"{SANDBOX_ROOT}/lib/backprop", f"{SANDBOX_ROOT}/work"]
+                      for parent in _ancestors(path)}, key=lambda p: (p.count("/"), p))
+    for parent in parents:
+        command += ["--perms", "0755", "--dir", parent]
+    for path in binds:
+        command += ["--ro-bind", path, path]
+    for site_dir in _site_packages():
+        for entry in sorted(os.listdir(site_dir)):  # hide every way back to the repository or the instructor's key
+            if entry.lower().startswith(("backprop", "__editable__")):
+                path = os.path.join(site_dir, entry)
+                command += ["--tmpfs", path] if os.path.isdir(path) else ["--ro-bind", "/dev/null", path]
+    command += ["--ro-bind", student_package_dir(), f"{SANDBOX_ROOT}/lib/backprop",
+                "--proc", "/proc", "--dev", "/dev",
+                "--perms", "1777", "--size", str(int(work_bytes)), "--tmpfs", f"{SANDBOX_ROOT}/work",
+                "--chdir", f"{SANDBOX_ROOT}/work", "--clearenv"]
+    work = f"{SANDBOX_ROOT}/work"
+    for name, value in {"PATH": "/usr/bin:/bin", "HOME": work, "TMPDIR": work, "MPLCONFIGDIR": work,
+                        "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                        "MKL_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1", "BACKPROP_GRADING": "1",
+                        "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}.items():
+        command += ["--setenv", name, value]
+    # -I: ignore PYTHON* variables and the user's site; -S: no site-packages .pth files (the editable install's
+    # path to the repository); the search path is set by hand: the student package first, then site-packages
+    bootstrap = (f"import sys; sys.path.insert(0, {SANDBOX_ROOT + '/lib'!r}); sys.path.extend({_site_packages()!r}); "
+                 "import runpy; sys.argv = ['sandbox'] + sys.argv[1:]; "
+                 "runpy.run_module('backprop.grading.sandbox', run_name='__main__')")
+    return [*command, sys.executable, "-I", "-S", "-c", bootstrap, *python_args]
+
+
+def check_confinement() -> None:
+    """Raise ``SandboxUnavailable`` unless a confined process starts here (tried once per grader process)."""
+    if "ok" in _PROBE:
+        if not _PROBE["ok"]:
+            raise SandboxUnavailable(_PROBE["why"])
+        return
+    try:
+        done = subprocess.run(bwrap_command(["--probe"], _sandbox_uid()), capture_output=True, timeout=60,
+                              stdin=subprocess.DEVNULL)
+        _PROBE["ok"] = done.returncode == 0
+        _PROBE["why"] = ("bubblewrap is installed but could not start a confined process here: "
+                         f"{done.stderr.decode('utf-8', 'replace').strip()[-300:]}. User namespaces may be "
+                         "disabled (sysctl kernel.unprivileged_userns_clone=1, or user.max_user_namespaces > 0), "
+                         "or run the grader as root. --unconfined-unsafe runs trusted submissions without it.")
+    except SandboxUnavailable as exc:
+        _PROBE["ok"], _PROBE["why"] = False, str(exc)
+    if not _PROBE["ok"]:
+        raise SandboxUnavailable(_PROBE["why"])
+
+
+def run_in_sandbox(cells: list[str], jobs: list[dict], time_limit: float = 20.0, memory_mb: int = 1024,
+                   cell_seconds: float | None = None, call_seconds: float | None = None,
+                   confine: bool = True) -> SandboxRun:
+    """Execute ``cells`` confined, then call each job's target on its (encoded) calls.
 
     ``jobs`` is a list of {"qid", "target", "kind", "calls"}; the wall-clock ``time_limit`` bounds everything.
+    ``confine=False`` runs the code in a plain limited process, with no namespaces: only for code one trusts.
     """
+    if confine:
+        check_confinement()
     cell_seconds = cell_seconds if cell_seconds is not None else max(1.0, time_limit / 4)
     call_seconds = call_seconds if call_seconds is not None else max(0.5, min(3.0, time_limit / 8))
     work = tempfile.mkdtemp(prefix="backprop-grade-")
     run = SandboxRun()
     start = time.perf_counter()
     try:
-        cwd = os.path.join(work, "submission")
-        os.mkdir(cwd)
         request = {"cells": cells, "jobs": jobs, "memory_mb": memory_mb, "cpu_seconds": int(time_limit) + 1,
                    "cell_seconds": cell_seconds, "call_seconds": call_seconds}
         request_path = os.path.join(work, "request.json")
         results_path = os.path.join(work, "results.jsonl")
         with open(request_path, "w", encoding="utf-8") as handle:
             json.dump(request, handle)
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": cwd, "TMPDIR": cwd, "MPLBACKEND": "Agg",
-               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               "BACKPROP_GRADING": "1", "PYTHONHASHSEED": "0", "MPLCONFIGDIR": cwd}
         with open(request_path, "rb") as stdin, open(results_path, "wb") as results, \
                 open(os.path.join(work, "stderr.txt"), "wb") as stderr:
-            process = subprocess.Popen(
-                [sys.executable, "-I", "-m", "backprop.grading.sandbox", str(results.fileno())],
-                stdin=stdin, stdout=subprocess.DEVNULL, stderr=stderr, cwd=cwd, env=env,
-                pass_fds=(results.fileno(),), start_new_session=True)
+            if confine:
+                uid = _sandbox_uid()
+                args = [str(results.fileno())] + ([str(uid)] if uid is not None else [])
+                command, cwd, env = bwrap_command(args, uid), work, {}
+            else:
+                cwd = os.path.join(work, "submission")
+                os.mkdir(cwd)
+                command = [sys.executable, "-I", "-m", "backprop.grading.sandbox", str(results.fileno())]
+                env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": cwd, "TMPDIR": cwd,
+                       "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                       "MKL_NUM_THREADS": "1", "BACKPROP_GRADING": "1", "PYTHONHASHSEED": "0", "MPLCONFIGDIR": cwd}
+            process = subprocess.Popen(command, stdin=stdin, stdout=subprocess.DEVNULL, stderr=stderr, cwd=cwd,
+                                       env=env, pass_fds=(results.fileno(),), start_new_session=True)
             try:
                 run.returncode = process.wait(timeout=time_limit)
             except subprocess.TimeoutExpired:
@@ -244,7 +374,8 @@ def run_in_sandbox(cells: list[str], jobs: list[dict], time_limit: float = 20.0,
                 run.returncode = process.wait()
         _read_results(results_path, run)
         with open(os.path.join(work, "stderr.txt"), "rb") as handle:
-            run.stderr_tail = handle.read()[-2000:].decode("utf-8", "replace")
+            handle.seek(max(0, os.path.getsize(handle.name) - 2000))
+            run.stderr_tail = handle.read().decode("utf-8", "replace")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     run.seconds = time.perf_counter() - start
@@ -281,4 +412,6 @@ def _read_results(path: str, run: SandboxRun) -> None:
 
 
 if __name__ == "__main__":
-    _child_main(int(sys.argv[1]))
+    if sys.argv[1:] == ["--probe"]:  # the grader's check that a confined process can start and import numpy
+        sys.exit(0)
+    _child_main(int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else None)

@@ -25,6 +25,7 @@ import numpy as np
 from backprop.grading.checks import Result, error_result, fraction_passed
 from backprop.grading.questions import EXERCISE_SETS, questions_of
 from backprop.grading.sandbox import decode, encode, run_in_sandbox
+from backprop_instructor.judges import JUDGES
 
 DEFAULT_SEED = 20261123
 MAX_NOTEBOOK_BYTES = 5 * 1024 * 1024
@@ -155,7 +156,7 @@ def _score(question, raw, calls) -> QuestionScore:
             outcomes.append(("error", str(item.get("error", "an unreadable result") if isinstance(item, dict)
                                           else "an unreadable result")))
     try:
-        results = question.judge(outcomes, calls)
+        results = JUDGES[question.qid](outcomes, calls)
     except Exception as exc:  # noqa: BLE001 - an odd value must cost the student the question, not crash grading
         results = [error_result("check", f"a value the check could not read ({type(exc).__name__}).")]
     if all(status == "error" for status, _ in outcomes):

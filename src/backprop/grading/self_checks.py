@@ -1,0 +1,330 @@
+"""Feedback without the answer key: each question judged from its own definition, the book's way.
+
+The student's ``check(qid, obj)`` runs in the student's notebook, so nothing here may hold the instructor's answers.
+It judges instead with what the exercise itself defines:
+
+- **gradient checks**: a returned gradient is compared with central differences of the loss the exercise states
+  (``backprop.gradcheck.numerical_gradients``), and an update with the step that gradient gives;
+- **consistency**: forward values are recomputed from the exercise's network, and a path of gradient descent step by
+  step from the function it descends;
+- **shapes, types and finite values**, with the same hints as the grader (``backprop.grading.checks.compare``:
+  the dropped ½, a transpose, a sign, NaN);
+- **commitments** for the few plain values no definition yields cheaply (``backprop.grading.commitments``).
+
+Central differences with h = 1e-5 agree with the exact gradient to about 1e-9 relative here, so the tolerances
+below (1e-5 relative) pass every right answer and leave the slips (factors of 2, -1, transposes) far outside.
+The grade itself never comes from here: the grader judges with the instructor's answer key
+(``backprop_instructor.judges``) in its own process.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from backprop import mlp, small_networks
+from backprop.gradcheck import numerical_gradients
+from backprop.grading.checks import Result, as_array, compare, compare_mapping, describe, error_result
+from backprop.grading.commitments import judge_commitment
+from backprop.grading.symbolic_checks import judge_xtanh_derivative
+
+RTOL = 1e-5   # central differences are good to ~1e-9 relative here; slips are off by factors of order 1
+ATOL = 1e-8
+STEP = 1e-5   # central-difference step
+
+
+# ---------------------------------------------------------------------------------------------- judge builders
+def each_call(check):
+    """Build a judge that applies ``check(value, args, label)`` to every call and collects the results."""
+    def judge(outcomes, calls):
+        results = []
+        for number, ((status, value), args) in enumerate(zip(outcomes, calls, strict=True), start=1):
+            label = f"input {number}"
+            if status != "value":
+                results.append(error_result(label, value))
+            else:
+                results.extend(check(value, args, label))
+        return results
+    return judge
+
+
+def value_check(check):
+    """Build a judge for a value question: ``check(value)`` on the one value read."""
+    def judge(outcomes, calls):
+        status, value = outcomes[0]
+        return [error_result("value", value)] if status != "value" else check(value)
+    return judge
+
+
+def uses_the_data(outcomes, calls) -> list[Result]:
+    """The source's stale-scalar bug: dL/dw a fixed multiple of dL/db on every input (dz/dw = x was one number).
+
+    Needs no answer: with the data used, the ratio dL/dw : dL/db changes from one data set to the next.
+    """
+    pairs = [as_array(v) for s, v in outcomes if s == "value"]
+    if len(pairs) != len(calls) or not all(p is not None and p.shape == (2,) and p[1] != 0 for p in pairs):
+        return []
+    ratios = np.array([p[0] / p[1] for p in pairs])
+    if np.all(np.isfinite(ratios)) and np.ptp(ratios) < 1e-9:
+        return [Result("uses the data", False, "uses the data: your dL/dw is always the same multiple of dL/db, so "
+                       "dz/dw is one number instead of the array X. Is a variable left over from an earlier cell "
+                       "(a scalar z or x)?")]
+    return []
+
+
+# ---------------------------------------------------------------------------------------------- the exercises' losses
+def _numeric(f, arrays):
+    return numerical_gradients(f, arrays, h=STEP)
+
+
+def _small_network_gradient(network, params, x, y) -> dict:
+    names = small_networks.get_network(network).parameters
+    values = [float(params[name]) for name in names]
+
+    def loss(*flat):
+        return small_networks.loss(network, dict(zip(names, map(float, flat), strict=True)), x, y)
+    return {name: float(g) for name, g in zip(names, _numeric(loss, values), strict=True)}
+
+
+def _network_loss(activation, loss, n_layers, l2=0.0, penalty=None):
+    """The exercise's batch loss of an MLP as a function of (W1, b1, W2, b2, ...), samples as columns."""
+    def f(X, Y, *params):
+        weights, biases = list(params[0:2 * n_layers:2]), list(params[1:2 * n_layers:2])
+        Z, _ = mlp.forward(weights, biases, X, activation)
+        value = mlp.batch_loss(weights, Z[-1], Y, loss)
+        if penalty is not None:
+            value += penalty(weights, Y.shape[1])
+        elif l2:
+            value += l2 / (2 * Y.shape[1]) * sum(float(np.sum(W * W)) for W in weights)
+        return value
+    return f
+
+
+def _network_gradients(f, X, Y, params) -> dict:
+    grads = _numeric(lambda *p: f(X, Y, *p), params)
+    out = {}
+    for index in range(0, len(grads), 2):
+        out[f"dW{index // 2 + 1}"], out[f"db{index // 2 + 1}"] = grads[index], grads[index + 1]
+    return out
+
+
+def _weighted_squared_error(X, Y, W1, b1, W2, b2, output_weights):
+    """tanh hidden layer, linear outputs, L = 1/(2m) sum_i sum_k c_k (y_hat_ki - y_ki)^2."""
+    c = np.asarray(output_weights, float).reshape(-1, 1)
+    Y_hat = W2 @ np.tanh(W1 @ X + b1) + b2
+    return float(np.sum(c * (Y_hat - Y) ** 2)) / (2 * X.shape[1])
+
+
+# ---------------------------------------------------------------------------------------------- one check per question
+def _derivative_check(value, args, label):
+    (x,) = args
+
+    def f(t):
+        return t**2 * np.exp(-t) + (t + 3) ** 3
+    numeric = (f(x + STEP) - f(x - STEP)) / (2 * STEP)
+    return [compare(f"{label}: f'(x)", value, numeric, rtol=RTOL, atol=1e-6)]
+
+
+def _neuron_check(network):
+    def check(value, args, label):
+        x, y, w, b = args
+        g = _small_network_gradient(network, {"w": w, "b": b}, x, y)
+        return [compare(f"{label}: (dL/dw, dL/db)", value, [g["w"], g["b"]], rtol=RTOL, atol=ATOL)]
+    return check
+
+
+def _bowl(point):
+    x, y = point
+    return (x - 1) ** 2 + 2 * (y + 2) ** 2 + x * y
+
+
+def _descent_check(value, args, label):
+    start, learning_rate, n_steps = args
+    path = [np.asarray(start, dtype=float)]
+    for _ in range(int(n_steps)):
+        path.append(path[-1] - learning_rate * _numeric(_bowl, [path[-1]])[0])
+    return [compare(f"{label}: path", value, np.array(path), rtol=RTOL, atol=1e-7)]
+
+
+def _batch_judge(outcomes, calls):
+    def check(value, args, label):
+        X, y, w, b = args
+        g = _small_network_gradient("sigmoid_neuron", {"w": w, "b": b}, X, y)
+        return [compare(f"{label}: (dL/dw, dL/db)", value, [g["w"], g["b"]], rtol=RTOL, atol=ATOL)]
+    results = each_call(check)(outcomes, calls)
+    return results + (uses_the_data(outcomes, calls) if not all(r.passed for r in results) else [])
+
+
+def _sequence_check(value, args, label):
+    params, x, y, learning_rate = args
+    g = _small_network_gradient("two_in_sequence", params, x, y)
+    expected = {name: params[name] - learning_rate * g[name] for name in ("w1", "w2", "b1", "b2")}
+    results = compare_mapping(f"{label}: new ", value, expected, rtol=RTOL, atol=ATOL)
+    if isinstance(value, dict) and not results[0].passed:
+        from_w2 = expected["w2"] - learning_rate * g["w1"]
+        if compare("w1", value.get("w1"), from_w2, rtol=RTOL, atol=ATOL).passed:
+            results[0] = Result(results[0].name, False, f"{label}: new w1 is computed from w2: the source's bug "
+                                "(w1 = w2 - lr * dL/dw1). Each parameter steps from its own old value.")
+    return results
+
+
+def _layer_check(value, args, label):
+    params, x, y = args
+    return compare_mapping(f"{label}: dL/d", value, _small_network_gradient("two_in_a_layer", params, x, y),
+                           rtol=RTOL, atol=ATOL)
+
+
+def _relu_derivative_check(value, args, label):
+    (z,) = args
+    numeric = (np.maximum(z + 1e-7, 0) - np.maximum(z - 1e-7, 0)) / 2e-7
+    numeric[np.abs(z) <= 1e-7] = 0.0  # the kink: the exercise's convention, g'(0) = 0
+    return [compare(f"{label}: g'(z)", value, numeric, rtol=1e-6, atol=1e-6)]
+
+
+def _by_hand_check(value, args, label):
+    x, y, W1, b1, W2, b2, learning_rate = args
+    x = np.asarray(x, float).reshape(-1, 1)
+
+    def loss(*params):  # one sample: L = ½ (a2 - y)², the output through a sigmoid
+        a1 = 1 / (1 + np.exp(-(params[0] @ x + params[1])))
+        a2 = 1 / (1 + np.exp(-(params[2] @ a1 + params[3])))
+        return 0.5 * float(np.sum((a2 - y) ** 2))
+    z1 = W1 @ x + b1
+    a1 = 1 / (1 + np.exp(-z1))
+    z2 = W2 @ a1 + b2
+    forward = {"z1": z1, "a1": a1, "z2": z2, "a2": 1 / (1 + np.exp(-z2)), "loss": loss(W1, b1, W2, b2)}
+    grads = dict(zip(("dW1", "db1", "dW2", "db2"), _numeric(loss, [W1, b1, W2, b2]), strict=True))
+    new = {f"{name}_new": p - learning_rate * grads[f"d{name}"]
+           for name, p in zip(("W1", "b1", "W2", "b2"), (W1, b1, W2, b2), strict=True)}
+    return compare_mapping(f"{label}: ", value, {**forward, **grads, **new}, rtol=RTOL, atol=ATOL)
+
+
+def _net_check(activation, loss, n_layers, l2_index=None):
+    def check(value, args, label):
+        X, Y, *params = args
+        l2 = params.pop(l2_index) if l2_index is not None else 0.0
+        expected = _network_gradients(_network_loss(activation, loss, n_layers, l2), X, Y, params)
+        results = compare_mapping(f"{label}: ", value, expected, rtol=RTOL, atol=ATOL)
+        if l2 and isinstance(value, dict) and not results[0].passed and "dW1" in value:
+            for name, penalty in (("lambda W (no 1/m)", lambda ws, m: l2 / 2 * sum(np.sum(W * W) for W in ws)),
+                                  ("2 lambda / m W", lambda ws, m: l2 / m * sum(np.sum(W * W) for W in ws)),
+                                  ("no penalty", lambda ws, m: 0.0)):
+                guess = _network_gradients(_network_loss(activation, loss, n_layers, penalty=penalty), X, Y, params)
+                if compare("", value["dW1"], guess["dW1"], rtol=RTOL, atol=ATOL, slip_hints=False).passed:
+                    results[0] = Result(results[0].name, False, f"{label}: dW1 matches the gradient with {name}; "
+                                        "this exercise's penalty (lambda / 2m) sum ||W||² gives (lambda / m) W.")
+        return results
+    return check
+
+
+def _xtanh_backward_check(value, args, label):
+    dA, Z = args
+
+    def f(z):
+        return z * np.tanh(z)
+    return [compare(f"{label}: dZ", value, dA * (f(Z + STEP) - f(Z - STEP)) / (2 * STEP), rtol=RTOL, atol=ATOL)]
+
+
+def _weighted_check(value, args, label):
+    X, Y, W1, b1, W2, b2, *output_weights = args
+    c = output_weights[0] if output_weights else np.ones(Y.shape[0])
+    grads = _numeric(lambda *p: _weighted_squared_error(X, Y, *p, c), [W1, b1, W2, b2])
+    expected = dict(zip(("dW1", "db1", "dW2", "db2"), grads, strict=True))
+    return compare_mapping(f"{label}: ", value, expected, rtol=RTOL, atol=ATOL)
+
+
+def _step(X, Y, params, learning_rate):
+    f = _network_loss("sigmoid", "binary_cross_entropy", 2)
+    grads = _numeric(lambda *p: f(X, Y, *p), params)
+    return [p - learning_rate * g for p, g in zip(params, grads, strict=True)]
+
+
+def _sgd_check(value, args, label):
+    X, Y, W1, b1, W2, b2, learning_rate, order = args
+    params = [W1, b1, W2, b2]
+    for i in order:
+        params = _step(X[:, [int(i)]], Y[:, [int(i)]], params, learning_rate)
+    expected = dict(zip(("W1", "b1", "W2", "b2"), params, strict=True))
+    results = compare_mapping(f"{label}: new ", value, expected, rtol=RTOL, atol=ATOL)
+    if isinstance(value, dict) and not results[0].passed and "W1" in value:
+        full_batch = _step(X, Y, [W1, b1, W2, b2], learning_rate)[0]
+        if compare("", value["W1"], full_batch, rtol=RTOL, atol=ATOL, slip_hints=False).passed:
+            results[0] = Result(results[0].name, False, f"{label}: this is one full-batch step; SGD updates the "
+                                "parameters after every single sample, in the given order.")
+    return results
+
+
+# ---------------------------------------------------------------------------------------------- value questions
+def sin_fit(value):
+    array = as_array(value)
+    if array is None or array.dtype == object or array.size != 100:
+        return [Result("shape", False, f"sin_predictions: expected 100 numbers, received {describe(value)}.")]
+    if not np.all(np.isfinite(array)):
+        return [Result("shape", False, "sin_predictions: contains NaN or inf.")]
+    error = float(np.max(np.abs(array.reshape(-1) - np.sin(np.linspace(-np.pi, np.pi, 100)))))
+    ok = error < 0.1
+    return [Result("shape", True, "sin_predictions: 100 values."),
+            Result("fit", ok, "fit: within 0.1 of sin(x) everywhere." if ok else
+                   "fit: some predictions are more than 0.1 away from sin(x); train longer or use more units.")]
+
+
+def hidden_sizes(value):
+    if not isinstance(value, dict) or sorted(map(str, value)) != ["1", "2", "20", "50"]:
+        return [Result("keys", False, f"final_losses: expected a dict with keys 1, 2, 20, 50; got {describe(value)}"
+                       f"{' with keys ' + str(sorted(map(str, value))) if isinstance(value, dict) else ''}.")]
+    losses = {str(k): v for k, v in value.items()}
+    finite = all(np.isscalar(v) and np.isfinite(float(v)) for v in losses.values())
+    if not finite:
+        return [Result("finite", False, "final_losses: every loss must be a finite number.")]
+    order = float(losses["50"]) < float(losses["1"]) and float(losses["20"]) < float(losses["1"])
+    return [Result("finite", True, "final_losses: four finite losses."),
+            Result("trend", order, "trend: more hidden units fit the training set better." if order else
+                   "trend: a 1-unit network should not reach a lower training loss than 20 or 50 units; "
+                   "did you train every network the same way?")]
+
+
+REGRESSION_LOSSES = {"mean_squared_error", "half_mean_squared_error", "mean_absolute_error", "huber",
+                     "log_mean_squared_error"}
+
+
+def design(value):
+    if not isinstance(value, dict):
+        return [Result("design", False, f"design: expected a dict, received {describe(value)}.")]
+    features, sizes = value.get("features"), value.get("layer_sizes")
+    ok_features = isinstance(features, list) and len(features) >= 5 and all(isinstance(f, str) for f in features)
+    sizes = as_array(sizes)
+    ok_sizes = bool(sizes is not None and sizes.ndim == 1 and sizes.size >= 3 and np.all(np.isfinite(sizes))
+                    and np.all(sizes >= 1) and ok_features and int(sizes[0]) == len(features) and int(sizes[-1]) == 1)
+    ok_loss = value.get("loss") in REGRESSION_LOSSES
+    return [Result("features", ok_features, "features: at least five named descriptors." if ok_features else
+                   "features: list at least five molecular descriptors as strings."),
+            Result("layer_sizes", ok_sizes, "layer_sizes: inputs match the features, one output." if ok_sizes else
+                   "layer_sizes: start with one input per feature, end with one output (the rate), with at "
+                   "least one hidden layer."),
+            Result("loss", ok_loss, "loss: a regression loss." if ok_loss else
+                   f"loss: a rate is a real number; pick a regression loss, one of {sorted(REGRESSION_LOSSES)}.")]
+
+
+SELF_CHECKS = {
+    "q00_derivative": each_call(_derivative_check),
+    "q01_identity_gradient": each_call(_neuron_check("identity_neuron")),
+    "q02_sigmoid_gradient": each_call(_neuron_check("sigmoid_neuron")),
+    "q03_gradient_descent": each_call(_descent_check),
+    "q04_stale_variable_bug": _batch_judge,
+    "q05_w1_update_bug": each_call(_sequence_check),
+    "q05b_two_in_a_layer": each_call(_layer_check),
+    "q07_relu_derivative": each_call(_relu_derivative_check),
+    "q09_complete_calculation": each_call(_by_hand_check),
+    "q10_two_hidden_layers": each_call(_net_check("sigmoid", "binary_cross_entropy", 3)),
+    "q12_xtanh_derivative": value_check(judge_xtanh_derivative),
+    "q13_xtanh_backward": each_call(_xtanh_backward_check),
+    "q15_multi_output": each_call(_weighted_check),
+    "q17_tanh_hidden": each_call(_net_check("tanh", "binary_cross_entropy", 2)),
+    "q18_l2_gradients": each_call(_net_check("sigmoid", "binary_cross_entropy", 2, l2_index=4)),
+    "q19_sgd_epoch": each_call(_sgd_check),
+    "q20_mse_gradients": each_call(_weighted_check),
+    "q21_sin_fit": value_check(sin_fit),
+    "q22_hidden_sizes": value_check(hidden_sizes),
+    "q24_sigmoid_magnitudes": value_check(lambda v: judge_commitment("q24_sigmoid_magnitudes", v)),
+    "q25_relu_magnitudes": value_check(lambda v: judge_commitment("q25_relu_magnitudes", v)),
+    "q27_design_checkable": value_check(design),
+}

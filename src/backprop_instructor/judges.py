@@ -1,0 +1,116 @@
+"""How each question is graded: sub-checks against the instructor's answer key, with slip-specific hints.
+
+A judge takes ``outcomes`` (``("value", decoded value)`` or ``("error", message)``, one per call) and the calls,
+and returns a list of :class:`~backprop.grading.checks.Result`. Beyond right/wrong, judges recognise the slips the
+sources invite: the source's own two bugs (a stale scalar in the batch gradient, w1 stepped from w2), the L2 term
+without its 1/m, "SGD" that is really one full-batch step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from backprop.grading.checks import Result, compare, compare_mapping
+from backprop.grading.self_checks import design, each_call, hidden_sizes, sin_fit, uses_the_data, value_check
+from backprop.grading.symbolic_checks import judge_xtanh_derivative
+from backprop_instructor import references as ref
+
+
+def pair_check(reference):
+    def check(value, args, label):
+        return [compare(f"{label}: (dL/dw, dL/db)", value, reference(*args))]
+    return check
+
+
+def sequence_check(value, args, label):
+    expected = ref.sequence_update(*args)
+    results = compare_mapping(f"{label}: new ", value, expected)
+    if isinstance(value, dict) and not results[0].passed:
+        buggy = ref.sequence_update_with_source_bug(*args)
+        if compare("w1", value.get("w1"), buggy["w1"]).passed:
+            results[0] = Result(results[0].name, False, f"{label}: new w1 is computed from w2: the source's bug "
+                                "(w1 = w2 - lr * dL/dw1). Each parameter steps from its own old value.")
+    return results
+
+
+def batch_judge(outcomes, calls):
+    results = each_call(pair_check(ref.batch_sigmoid_gradient))(outcomes, calls)
+    return results + (uses_the_data(outcomes, calls) if not all(r.passed for r in results) else [])
+
+
+def by_hand_check(value, args, label):
+    return compare_mapping(f"{label}: ", value, ref.backprop_by_hand(*args))
+
+
+def net_check(activation, loss, n_layers, l2_index=None):
+    def check(value, args, label):
+        X, Y, *params = args
+        l2 = params.pop(l2_index) if l2_index is not None else 0.0
+        expected = ref.network_gradients(X, Y, params[0:2 * n_layers:2], params[1:2 * n_layers:2], activation,
+                                         loss, l2)
+        results = compare_mapping(f"{label}: ", value, expected)
+        if l2 and isinstance(value, dict) and not results[0].passed and "dW1" in value:
+            plain = ref.network_gradients(X, Y, params[0:4:2], params[1:4:2], activation, loss)
+            m = X.shape[1]
+            for name, factor in (("lambda W (no 1/m)", l2), ("2 lambda / m W", 2 * l2 / m), ("no penalty", 0.0)):
+                guess = plain["dW1"] + factor * np.asarray(params[0])
+                if compare("", value["dW1"], guess, slip_hints=False).passed:
+                    results[0] = Result(results[0].name, False, f"{label}: dW1 matches the gradient with {name}; "
+                                        "this exercise's penalty (lambda / 2m) sum ||W||² gives (lambda / m) W.")
+        return results
+    return check
+
+
+def multi_check(value, args, label):
+    return compare_mapping(f"{label}: ", value, ref.multi_output_gradients(*args))
+
+
+def mse_check(value, args, label):
+    X, Y, W1, b1, W2, b2 = args
+    return compare_mapping(f"{label}: ", value, ref.multi_output_gradients(X, Y, W1, b1, W2, b2, np.ones(1)))
+
+
+def sgd_check(value, args, label):
+    results = compare_mapping(f"{label}: new ", value, ref.sgd_epoch(*args))
+    if isinstance(value, dict) and not results[0].passed and "W1" in value:
+        if compare("", value["W1"], ref.full_batch_step(*args[:7])["W1"], slip_hints=False).passed:
+            results[0] = Result(results[0].name, False, f"{label}: this is one full-batch step; SGD updates the "
+                                "parameters after every single sample, in the given order.")
+    return results
+
+
+def magnitudes(name, factor):
+    def check(value):
+        return [compare(name, value, ref.gradient_magnitudes(5, factor), rtol=1e-3, atol=1e-6)]
+    return check
+
+
+def _compare_each(name, reference, **tolerances):
+    return each_call(lambda v, a, label: [compare(f"{label}: {name}", v, reference(*a), **tolerances)])
+
+
+JUDGES = {
+    "q00_derivative": _compare_each("f'(x)", ref.new_function_derivative, rtol=1e-5, atol=1e-8),
+    "q01_identity_gradient": each_call(pair_check(ref.identity_neuron_gradient)),
+    "q02_sigmoid_gradient": each_call(pair_check(ref.sigmoid_neuron_gradient)),
+    "q03_gradient_descent": _compare_each("path", ref.descend),
+    "q04_stale_variable_bug": batch_judge,
+    "q05_w1_update_bug": each_call(sequence_check),
+    "q05b_two_in_a_layer": each_call(lambda v, a, label: compare_mapping(f"{label}: dL/d", v,
+                                                                          ref.layer_gradients(*a))),
+    "q07_relu_derivative": _compare_each("g'(z)", ref.relu_derivative),
+    "q09_complete_calculation": each_call(by_hand_check),
+    "q10_two_hidden_layers": each_call(net_check("sigmoid", "binary_cross_entropy", 3)),
+    "q12_xtanh_derivative": value_check(judge_xtanh_derivative),
+    "q13_xtanh_backward": _compare_each("dZ", ref.xtanh_backward),
+    "q15_multi_output": each_call(multi_check),
+    "q17_tanh_hidden": each_call(net_check("tanh", "binary_cross_entropy", 2)),
+    "q18_l2_gradients": each_call(net_check("sigmoid", "binary_cross_entropy", 2, l2_index=4)),
+    "q19_sgd_epoch": each_call(sgd_check),
+    "q20_mse_gradients": each_call(mse_check),
+    "q21_sin_fit": value_check(sin_fit),
+    "q22_hidden_sizes": value_check(hidden_sizes),
+    "q24_sigmoid_magnitudes": value_check(magnitudes("sigmoid_magnitudes", 0.25)),
+    "q25_relu_magnitudes": value_check(magnitudes("relu_magnitudes", 0.5)),
+    "q27_design_checkable": value_check(design),
+}
