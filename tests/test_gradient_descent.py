@@ -1,4 +1,4 @@
-"""Gradient descent: the source's worked examples as fixtures, the thresholds derived in the text, bad input."""
+"""Gradient descent: the worked examples of Duan's review as fixtures, the thresholds derived in the text, bad input."""
 
 import numpy as np
 import pytest

@@ -1,9 +1,9 @@
 """Gradient descent that returns the path it took.
 
 The update rule is x_new = x_old - learning_rate * gradient(x_old). The
-optional stopping rule follows the book's source: after each step, stop if the
-gradient that step used was small. "Small" means small in *magnitude* (the
-Euclidean norm): the source compared the signed gradient with the tolerance, so
+optional stopping rule follows Duan's review (chapter 2): after each step, stop
+if the gradient that step used was small. "Small" means small in *magnitude* (the
+Euclidean norm): the review compared the signed gradient with the tolerance, so
 any negative gradient (a start left of the minimum of x**2) stopped it at once.
 """
 

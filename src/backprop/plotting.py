@@ -7,7 +7,8 @@ import numpy as np
 
 
 def plot_descent_path(ax, f, points, *, margin: float = 1.0, levels: int = 50, label: str = "gradient descent path",
-                      color: str = "red"):
+                      color: str = "red", limits: tuple[float, float] | None = None,
+                      iteration_cmap: str | None = None):
     """Draw the contours of ``f(x, y)`` and the path of gradient descent over them.
 
     Parameters
@@ -15,12 +16,22 @@ def plot_descent_path(ax, f, points, *, margin: float = 1.0, levels: int = 50, l
     ax : matplotlib Axes to draw on
     f : callable taking two arrays X, Y of the same shape and returning f(X, Y) element-wise
     points : array-like of shape (n_points, 2), the path (e.g. ``DescentPath.points``)
-    margin : how far the square grid extends beyond the path on each side
+    margin : how far the square grid extends beyond the path on each side (when ``limits`` is not given)
     levels : number of contour levels
+    label : legend label of the path; color : colour of the line joining the points (and of the points, unless
+        ``iteration_cmap`` colours them)
+    limits : (low, high), optional: the square [low, high] x [low, high] to draw, on both axes. Give several panels
+        the same limits to compare them; points outside are clipped. Default: centred on the origin, ``margin``
+        beyond the farthest point.
+    iteration_cmap : name of a matplotlib colormap, optional: colour each point by its iteration number
+        (0 = the starting point), so that piled-up points can be told apart; draw the key with
+        ``fig.colorbar(dots, ax=ax)``.
 
     Returns
     -------
-    (contour set, path line) so a caller can add a colour bar or restyle the path.
+    (contour set, path line, dots): the line joins the points in order, ``dots`` marks each point (a scatter whose
+    colour values are the iteration numbers when ``iteration_cmap`` is given), so a caller can add a colour bar or
+    restyle the path.
     """
     points = np.asarray(points, dtype=float)
     if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
@@ -28,17 +39,41 @@ def plot_descent_path(ax, f, points, *, margin: float = 1.0, levels: int = 50, l
             f"points must have shape (n_points, 2), one (x, y) per row; got shape {points.shape}. "
             "Pass DescentPath.points of a two-parameter descent."
         )
-    finite = points[np.all(np.isfinite(points), axis=1)]
-    low = min(finite.min(), -finite.max()) - margin  # a square grid centred on the origin, as in the source
-    high = -low
+    keep = np.all(np.isfinite(points), axis=1)
+    finite = points[keep]
+    if limits is None:
+        low = min(finite.min(), -finite.max()) - margin  # a square grid centred on the origin, as in the source
+        high = -low
+    else:
+        low, high = _checked_limits(limits)
     grid = np.linspace(low, high, 400)
     X, Y = np.meshgrid(grid, grid)
     contours = ax.contour(X, Y, f(X, Y), levels=levels, cmap="viridis")
-    (line,) = ax.plot(finite[:, 0], finite[:, 1], marker="o", color=color, label=label)
+    if iteration_cmap is None:
+        (line,) = ax.plot(finite[:, 0], finite[:, 1], marker="o", color=color, label=label)
+        dots = ax.scatter(finite[:, 0], finite[:, 1], color=color, s=36, zorder=3)
+    else:
+        (line,) = ax.plot(finite[:, 0], finite[:, 1], color=color, linewidth=1, alpha=0.6, label=label)
+        iterations = np.arange(len(points))[keep]
+        dots = ax.scatter(finite[:, 0], finite[:, 1], c=iterations, cmap=iteration_cmap, s=36, zorder=3,
+                          edgecolors="black", linewidths=0.5)
+    ax.set_xlim(low, high)
+    ax.set_ylim(low, high)
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     ax.set_aspect("equal")
-    return contours, line
+    return contours, line, dots
+
+
+def _checked_limits(limits) -> tuple[float, float]:
+    try:
+        low, high = (float(value) for value in limits)
+    except (TypeError, ValueError):
+        raise ValueError(f"limits must be a pair (low, high) of numbers; got {limits!r}. "
+                         "Pass e.g. limits=(-5, 5).") from None
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ValueError(f"limits must be finite with low < high; got ({low}, {high}). Pass e.g. limits=(-5, 5).")
+    return low, high
 
 
 def plot_decision_boundary(ax, predict, X, y, *, margin: float = 1.0, step: float = 0.01, title: str | None = None):
