@@ -5,7 +5,17 @@ import pytest
 
 from backprop.activations import sigmoid
 from backprop.gradcheck import check_named_gradients
-from backprop.small_networks import NETWORKS, backward, check_update_step, forward, loss, train, train_step
+from backprop.small_networks import (
+    NETWORKS,
+    backward,
+    check_network_gradients,
+    check_update_step,
+    forward,
+    loss,
+    stale_scalar_gradient,
+    train,
+    train_step,
+)
 
 X7 = np.array([0.5, 0.8, 1.5, 0.4, 0.4, 1.0, 1.9])
 Y7 = np.array([1.0, 1.2, 1.2, 0.6, 0.5, 1.1, 1.3])
@@ -68,19 +78,41 @@ def test_layer_table_matches_the_source():
         assert params["b22"] - params["b21"] == pytest.approx(0.1, abs=1e-12)
 
 
-def stale_gradient(params, stale_z=0.48528831242974196, stale_x=0.5):
-    """The source's many-points gradient: scalar z and x left over from the single-point example."""
+STALE_X, STALE_Z = 0.5, 0.48528831242974196   # left over from the single-point sigmoid example
+
+
+def test_stale_scalar_gradient_is_the_sources_formula():
+    params = {"w": 0.4, "b": -0.2}
     y_hat = sigmoid(params["w"] * X7 + params["b"])
-    dL_dz = (y_hat - Y7) * sigmoid(stale_z) * (1 - sigmoid(stale_z))
-    return {"w": float(np.mean(dL_dz * stale_x)), "b": float(np.mean(dL_dz))}
+    dL_dz = (y_hat - Y7) * sigmoid(STALE_Z) * (1 - sigmoid(STALE_Z))
+    expected = {"w": float(np.mean(dL_dz * STALE_X)), "b": float(np.mean(dL_dz))}
+    got = stale_scalar_gradient(params, X7, Y7, STALE_X, STALE_Z)
+    assert got == pytest.approx(expected, rel=1e-14)
 
 
-def test_stale_variable_gradient_is_flagged_and_reproduces_the_source():
+def test_network_gradient_check_passes_a_right_gradient_and_fails_a_wrong_one():
     params = {"w": 0.3, "b": 0.1}
-    result = check_named_gradients(lambda p: loss("sigmoid_neuron", p, X7, Y7), params, stale_gradient(params))
-    assert not result["passed"] and "w" in result["failed"]
+    right = check_network_gradients("sigmoid_neuron", params, X7, Y7)
+    assert right["passed"] and right["failed"] == []
+    explicit = backward("sigmoid_neuron", params, X7, Y7)
+    assert check_network_gradients("sigmoid_neuron", params, X7, Y7, explicit)["passed"]
+    wrong = check_network_gradients("sigmoid_neuron", params, X7, Y7,
+                                    stale_scalar_gradient(params, X7, Y7, STALE_X, STALE_Z))
+    assert not wrong["passed"] and wrong["failed"] == ["w", "b"]
+    assert wrong["parameters"]["w"]["relative_error"] > 0.5   # weights every point by 0.5 instead of its own x
+    for name in ("two_in_sequence", "two_in_a_layer"):
+        start = SEQUENCE_START if name == "two_in_sequence" else LAYER_START
+        assert check_network_gradients(name, start, 0.5, 1.0)["passed"]
+        off = {**backward(name, start, 0.5, 1.0)}
+        first = next(iter(off))
+        off[first] *= 1.01                       # a gradient 1 per cent off is flagged, by name
+        assert check_network_gradients(name, start, 0.5, 1.0, off)["failed"] == [first]
+
+
+def test_stale_variable_gradient_reproduces_the_source():
+    params = {"w": 0.3, "b": 0.1}
     for _ in range(20):
-        gradient = stale_gradient(params)
+        gradient = stale_scalar_gradient(params, X7, Y7, STALE_X, STALE_Z)
         params = {k: params[k] - 0.1 * gradient[k] for k in params}
     assert (round(params["w"], 4), round(params["b"], 4)) == (0.3859, 0.2718)  # the source's epoch-20 row
 
@@ -108,7 +140,7 @@ def test_update_bug_is_flagged_at_w1_and_reproduces_the_source():
     assert tuple(round(v, 4) for v in params.values()) == (0.3051, 0.3048, 0.1116, 0.3878)
 
 
-def test_kernels_do_not_mutate_the_callers_dict():
+def test_functions_do_not_mutate_the_callers_dict():
     params = dict(LAYER_START)
     train("two_in_a_layer", params, 0.5, 1.0, epochs=3)
     train_step("two_in_a_layer", params, 0.5, 1.0, 0.1)
@@ -133,6 +165,9 @@ def test_forward_returns_every_node():
         (lambda: train("sigmoid_neuron", {"w": 0.3, "b": 0.1}, 0.5, 1.0, epochs=0), "whole number >= 1"),
         (lambda: train("three_neurons", {}, 0.5, 1.0), "network must be one of"),
         (lambda: backward("sigmoid_neuron", [0.3, 0.1], 0.5, 1.0), "must be a dict"),
+        (lambda: check_network_gradients("sigmoid_neuron", {"w": 0.3}, 0.5, 1.0), "exactly the keys"),
+        (lambda: stale_scalar_gradient({"w": 0.3, "b": 0.1}, [0.5], [1.0, 1.2], 0.5, 0.5), "equal shapes"),
+        (lambda: stale_scalar_gradient({"w": 0.3, "b": 0.1}, 0.5, 1.0, np.nan, 0.5), "must be finite"),
     ],
 )
 def test_bad_input_raises_a_helpful_error(call, message):

@@ -8,6 +8,7 @@ lays out the small networks of ``backprop.small_networks`` and fills in the numb
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.lines import Line2D
 
 from backprop.small_networks import backward_all, forward, get_network, validated_data, validated_params
@@ -101,21 +102,26 @@ EDGES = {
 }
 
 
-def draw_network(ax, network, params: dict, x, y, point: int = 0, title: str | None = None) -> None:
+def draw_network(ax, network, params: dict, x, y, title: str | None = None) -> None:
     """Draw ``network`` with its forward values and gradients at ``params`` on the data (x, y).
 
-    For several data points the nodes show data point number ``point`` (counting from 0) and the node gradients
-    are that point's share of dL/d(node); a parameter edge shows the whole dL/d(parameter), which adds up the
-    shares of all points.
+    On one data point every node is drawn once, as in the single-neuron chapter. On several data points (the
+    neurons only) the graph is drawn as it is computed: one copy of z, y_hat and the point's loss L_p per data
+    point, all fed by the same w and b, and a node L for the average of the L_p. Each edge from w or b then carries
+    one copy's contribution, and the total dL/dw (dL/db) is their sum, written beside the parameter: gradients add
+    where paths meet.
     """
     net = get_network(network)
     p = validated_params(net, params)
     xs, ys = validated_data(x, y)
-    if not 0 <= int(point) < xs.size:
-        raise ValueError(f"point must index a data point, 0 <= point < {xs.size}; got {point}.")
+    if xs.size > 1:
+        if not net.name.endswith("neuron"):
+            raise ValueError(f"draw_network draws {net.name!r} on one data point; got {xs.size}. Pass one x and y.")
+        _draw_copies(ax, net, p, xs, ys, title)
+        return
     layout_name = "neuron" if net.name.endswith("neuron") else net.name
-    values = {**{k: v[point] for k, v in forward(net, p, xs).items()}, **p, "x": xs[point], "y": ys[point]}
-    values["L"] = 0.5 * (values["y_hat"] - ys[point]) ** 2 / xs.size
+    values = {**{k: v[0] for k, v in forward(net, p, xs).items()}, **p, "x": xs[0], "y": ys[0]}
+    values["L"] = 0.5 * (values["y_hat"] - ys[0]) ** 2
     grads = backward_all(net, p, xs, ys)
     nodes = {key: (gx, gy, label, f"{values[key]:.4f}", *extra)
              for key, (gx, gy, label, *extra) in LAYOUTS[layout_name].items()}
@@ -124,6 +130,44 @@ def draw_network(ax, network, params: dict, x, y, point: int = 0, title: str | N
         if where is None:
             edges.append((source, target, None, 0.5))
             continue
-        gradient = grads[source] if source in net.parameters else grads[source][point]
+        gradient = grads[source] if source in net.parameters else grads[source][0]
         edges.append((source, target, f"{gradient:.4f}", where))
     draw_graph(ax, nodes, edges, title)
+
+
+MAX_COPIES = 10
+ROW_GAP = 1.3
+
+
+def _draw_copies(ax, net, p, xs, ys, title):
+    """One neuron on n data points: n copies of z -> y_hat -> L_p sharing w and b, and L = mean of the L_p."""
+    n = xs.size
+    if n > MAX_COPIES:
+        raise ValueError(f"draw_network draws at most {MAX_COPIES} data points, one copy each; got {n}. "
+                         "Draw a few of them.")
+    values = forward(net, p, xs)
+    point_losses = 0.5 * (values["y_hat"] - ys) ** 2
+    grads = backward_all(net, p, xs, ys)
+    rows = [(n - 1 - i) * ROW_GAP for i in range(n)]
+    middle = (rows[0] + rows[-1]) / 2
+    # w level with the first copy and b with the last; their arrows are labelled at different distances (0.45 and
+    # 0.75 of the way) so that the two fans' labels never meet.
+    nodes = {"w": (0, rows[0], "$w$", f"{p['w']:.4f}"), "b": (0, rows[-1], "$b$", f"{p['b']:.4f}"),
+             "L": (12.6, middle, "$L$", f"{np.mean(point_losses):.4f} (mean)", "below right")}
+    edges = []
+    for i, row in enumerate(rows):
+        k = i + 1
+        nodes[f"z{k}"] = (6.0, row, f"$z_{{{k}}}$", f"{values['z'][i]:.4f} (x = {xs[i]:g})")
+        nodes[f"y_hat{k}"] = (8.2, row, rf"$\hat y_{{{k}}}$", f"{values['y_hat'][i]:.4f} (y = {ys[i]:g})")
+        nodes[f"L{k}"] = (10.4, row, f"$L_{{{k}}}$", f"{point_losses[i]:.4f}")
+        edges += [("w", f"z{k}", f"{grads['z'][i] * xs[i]:.4f}", 0.45),
+                  ("b", f"z{k}", f"{grads['z'][i]:.4f}", 0.75),
+                  (f"z{k}", f"y_hat{k}", f"{grads['z'][i]:.4f}", 0.5),
+                  (f"y_hat{k}", f"L{k}", f"{grads['y_hat'][i]:.4f}", 0.5),
+                  (f"L{k}", "L", f"{1 / n:.4f}", 0.55)]
+    draw_graph(ax, nodes, edges, title)
+    for name in ("w", "b"):
+        gx, gy = nodes[name][:2]
+        ax.text(gx - NODE_RADIUS - 0.15, gy, f"sum of the {n} arrows:\n{grads[name]:.4f}", ha="right", va="center",
+                fontsize=9, color=GRADIENT_COLOUR, zorder=5)
+    ax.set_xlim(-2.6, ax.get_xlim()[1] + 0.6)

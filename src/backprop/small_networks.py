@@ -31,7 +31,7 @@ import numpy as np
 
 from backprop.activations import get_activation, sigmoid, sigmoid_derivative
 from backprop.checks import as_finite_vector, non_negative_number, positive_int, positive_number
-from backprop.gradcheck import numerical_gradient, relative_error
+from backprop.gradcheck import check_named_gradients, numerical_gradient, relative_error
 
 
 # ---------------------------------------------------------------- forward and backward passes, one per network
@@ -158,7 +158,7 @@ def validated_data(x, y=None):
     return x, y
 
 
-# ---------------------------------------------------------------- public kernels
+# ---------------------------------------------------------------- public functions
 def forward(network, params: dict, x) -> dict:
     """Forward pass. Returns {node name: ndarray of shape (n_points,)}, ending with "y_hat"."""
     net = get_network(network)
@@ -266,3 +266,39 @@ def check_update_step(step, loss_function, params: dict, learning_rate: float, h
                       "passed": error <= tolerance}
     failed = [name for name, row in rows.items() if not row["passed"]]
     return {"parameters": rows, "failed": failed, "passed": not failed}
+
+
+# ---------------------------------------------------------------- gradient checks of a network's backward pass
+def check_network_gradients(network, params: dict, x, y, gradients: dict | None = None,
+                            tolerance: float = 1e-6) -> dict:
+    """Gradient check of a small network: ``gradients`` against central differences of its loss at ``params``.
+
+    ``gradients`` is {parameter name: dL/d(name)}, e.g. a hand-written backward pass to test; by default the
+    package's ``backward``. The loss is this module's ``loss`` on the data (x, y). Returns the dict of
+    ``backprop.gradcheck.check_named_gradients`` ("parameters", "failed", "passed", "tolerance"), which
+    ``backprop.gradcheck.named_check_report`` prints one line per parameter.
+    """
+    net = get_network(network)
+    point = validated_params(net, params)
+    x, y = validated_data(x, y)
+    if gradients is None:
+        gradients = backward(net, point, x, y)
+    return check_named_gradients(lambda p: loss(net, p, x, y), point, gradients, tolerance=tolerance)
+
+
+def stale_scalar_gradient(params: dict, x, y, stale_x: float, stale_z: float) -> dict:
+    """The sigmoid neuron's averaged gradient as the *Review of backpropagation* notebook computes it: wrongly.
+
+    Its many-points loop takes the forward pass from the arrays, but the slope sigma'(z) and the input x of the
+    backward pass from the scalars ``stale_z`` and ``stale_x`` left over from its single-point example, so every
+    point gets the same slope and input. Kept as a known-wrong gradient that a gradient check must flag.
+    Returns {"w": dL/dw, "b": dL/db} (floats).
+    """
+    net = get_network("sigmoid_neuron")
+    p = validated_params(net, params)
+    x, y = validated_data(x, y)
+    stale_x = float(as_finite_vector(stale_x, "stale_x")[0])
+    stale_z = float(as_finite_vector(stale_z, "stale_z")[0])
+    y_hat = sigmoid(p["w"] * x + p["b"])
+    dL_dz = (y_hat - y) * sigmoid_derivative(stale_z)    # the bug: one stale slope for every point
+    return {"w": float(np.mean(dL_dz * stale_x)), "b": float(np.mean(dL_dz))}   # the bug: stale x
