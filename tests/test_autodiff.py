@@ -1,5 +1,5 @@
 """The autodiff engine: central differences on random expressions, the hand-derived gradients of the small networks
-and of the MLP kernel, the semantics of backward twice and zero_grad, bad input, and wrong derivatives caught."""
+and of the hand-written MLP, the semantics of backward twice and zero_grad, bad input, and wrong derivatives caught."""
 
 import numpy as np
 import pytest
