@@ -12,7 +12,7 @@ MATHJAX := book_assets/mathjax/tex-svg-full.js
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install book serve test lint unit notebooks portability exercises exercises-check browser pdf execute lab bench bench-mlp bench-autodiff bench-ising bench-grading grade autograder clean distclean
+.PHONY: help install book serve test lint unit notebooks portability exercises exercises-check browser pdf execute lab bench bench-mlp bench-autodiff bench-ising bench-grading grade autograder student-pack clean distclean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -36,9 +36,19 @@ $(MATHJAX): package.json package-lock.json
 
 install: $(INSTALLED) $(MATHJAX) ## Create .venv and install every pinned dependency
 
-book: install ## Build the HTML book into _build/html from the notebooks' stored outputs (make execute refreshes them)
+# EDITION=student builds the student edition: no solutions appendix, no rubric (scripts/student_edition.py derives its
+# table of contents and configuration from _toc.yml and _config.yml, and proves no solution text is in the result).
+EDITION ?= full
+
+book: install ## Build the HTML book into _build/html from stored outputs; EDITION=student: _build/student/html, no solutions
+ifeq ($(EDITION),full)
 	$(BIN)/jupyter-book build . --builder html -W --keep-going
 	@echo "The book is in _build/html: open _build/html/index.html, or run 'make serve'."
+else ifeq ($(EDITION),student)
+	$(BIN)/python scripts/student_edition.py build
+else
+	$(error EDITION is '$(EDITION)': use EDITION=full (the default, the whole book) or EDITION=student (no solutions))
+endif
 
 serve: ## Serve the built book on http://$(HOST):$(PORT)
 	@test -f _build/html/index.html || $(MAKE) --no-print-directory book
@@ -84,6 +94,10 @@ grade: install ## Grade a notebook or a folder: make grade SUBMISSIONS=dir (tabl
 
 autograder: install ## Pack the Gradescope autograder into _build/autograder.zip
 	$(BIN)/python scripts/pack_autograder.py
+
+student-pack: install ## What to hand out: exercises, the student book, the package without the key (_build/student-pack.zip)
+	$(MAKE) --no-print-directory book EDITION=student
+	$(BIN)/python -m backprop_instructor.student_pack
 
 lab: install ## Open the notebooks in Jupyter Lab
 	$(BIN)/jupyter lab --ip=$(HOST)

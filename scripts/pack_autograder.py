@@ -1,11 +1,12 @@
-"""Pack the Gradescope autograder: a zip with setup.sh, run_autograder, the backprop package and its pins.
+"""Pack the Gradescope autograder: a zip with setup.sh, run_autograder, the two packages and their pins.
 
     python scripts/pack_autograder.py [--output _build/autograder.zip]
 
 Upload the zip as a "Programming Assignment" autograder on Gradescope (Ubuntu base image). The hidden tests are the
-question registry and answer key inside the package (backprop.grading.questions and .references); students
-upload their notebooks (any of 01_by_hand.ipynb ... 04_analysis_and_design.ipynb) and get one results.json with a
-test per checked question. The written answers are marked by hand with solutions/RUBRIC.md.
+instructor's package (``backprop_instructor``: the answer key and the grader), installed beside the student package
+``backprop``; students upload their notebooks (any of 01_by_hand.ipynb ... 04_analysis_and_design.ipynb) and get one
+results.json with a test per checked question. Their code runs confined by bubblewrap, against ``backprop`` alone.
+The written answers are marked by hand with solutions/RUBRIC.md.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ def pack(output: Path) -> list[str]:
         "backprop/pyproject.toml": (ROOT / "pyproject.toml").read_bytes(),
         "backprop/README.md": b"The backprop package, packed for the Gradescope autograder.\n",
     }
-    for path in sorted((ROOT / "src" / "backprop").rglob("*.py")):
-        members[f"backprop/src/{path.relative_to(ROOT / 'src').as_posix()}"] = path.read_bytes()
+    for package in ("backprop", "backprop_instructor"):
+        for path in sorted((ROOT / "src" / package).rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".json"):
+                members[f"backprop/src/{path.relative_to(ROOT / 'src').as_posix()}"] = path.read_bytes()
     with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in sorted(members.items()):
             info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
@@ -57,7 +60,7 @@ def main() -> None:
     args = parser.parse_args()
     names = pack(args.output)
     print(f"wrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}: "
-          f"{len(names)} files (setup.sh, run_autograder, requirements-grading.txt, the backprop package)")
+          f"{len(names)} files (setup.sh, run_autograder, requirements-grading.txt, backprop and backprop_instructor)")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
 STAGES = [
     ("lint", "ruff over the package, tests, benchmarks and notebooks", [str(BIN / "ruff"), "check", "."]),
     ("unit", "unit tests of src/backprop, the exercise generator and the grader",
-     ["env", "OPENBLAS_NUM_THREADS=1", *PYTEST, "tests", "-m", "not browser and not pdf", "-n", "2"]),
+     ["env", "OPENBLAS_NUM_THREADS=1", *PYTEST, "tests", "-m", "not browser and not pdf and not gradescope",
+      "--ignore=tests/test_student_edition.py", "-n", "2"]),
     (
         "notebooks",
         "nbval: re-run every chapter and solution notebook, compare with stored outputs",
@@ -35,6 +36,10 @@ STAGES = [
     ),
     ("exercises", "exercises/ is what solutions/ generates", [sys.executable, "-m", "backprop.exercises", "--check"]),
     ("book", "jupyter-book build -W --keep-going (warnings are errors)", ["make", "--no-print-directory", "book"]),
+    ("student-edition", "the student edition (no solutions, no rubric; -W), scanned for solution text, and the pack",
+     [*PYTEST, "tests/test_student_edition.py", "tests/test_student_pack.py"]),
+    ("gradescope", "the autograder zip in a Gradescope-shaped folder: setup.sh, then run_autograder on 4 submissions",
+     [*PYTEST, "tests/test_gradescope.py", "-m", "gradescope"]),
     (
         "browser",
         "Chromium over every page of the built book",

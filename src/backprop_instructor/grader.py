@@ -24,11 +24,12 @@ import numpy as np
 
 from backprop.grading.checks import Result, error_result, fraction_passed
 from backprop.grading.questions import EXERCISE_SETS, questions_of
-from backprop.grading.sandbox import decode, encode, run_in_sandbox
+from backprop.grading.sandbox import SandboxUnavailable, check_confinement, decode, encode, run_in_sandbox
 from backprop_instructor.judges import JUDGES
 
 DEFAULT_SEED = 20261123
-MAX_NOTEBOOK_BYTES = 5 * 1024 * 1024
+MAX_NOTEBOOK_BYTES = 256 * 1024 * 1024  # outputs are never run, but a huge file must not exhaust the grader
+MAX_CODE_BYTES = 2 * 1024 * 1024        # the code cells that go into the sandbox
 
 
 @dataclass
@@ -76,6 +77,8 @@ def read_notebook(path: Path) -> tuple[dict | None, str]:
         return None, f"{path.name} could not be read ({type(exc).__name__}); submit the .ipynb file itself."
     except json.JSONDecodeError as exc:
         return None, f"{path.name} is not a notebook: its JSON is broken at line {exc.lineno}. Re-download it."
+    except (RecursionError, MemoryError) as exc:
+        return None, f"{path.name} is not a notebook a grader can read ({type(exc).__name__}: nested too deeply)."
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         return None, f"{path.name} is JSON but not a Jupyter notebook (no list of cells)."
     return notebook, ""
@@ -101,7 +104,7 @@ def code_cells(notebook: dict) -> list[str]:
 
 
 def grade_notebook(path, exercise_set: str | None = None, seed: int = DEFAULT_SEED, time_limit: float = 20.0,
-                   memory_mb: int = 1536) -> Submission:
+                   memory_mb: int = 1024, confine: bool = True) -> Submission:
     """Grade one submitted notebook. Never raises for anything the submission contains."""
     path = Path(path)
     notebook, problem = read_notebook(path)
@@ -121,7 +124,13 @@ def grade_notebook(path, exercise_set: str | None = None, seed: int = DEFAULT_SE
     calls = {q.qid: q.calls(rng) for q in auto}
     jobs = [{"qid": q.qid, "target": q.target, "kind": q.kind, "calls": [encode(list(a)) for a in calls[q.qid]]}
             for q in auto]
-    run = run_in_sandbox(code_cells(notebook), jobs, time_limit=time_limit, memory_mb=memory_mb)
+    cells = code_cells(notebook)
+    del notebook  # its outputs (possibly hundreds of MB) are never needed again
+    if sum(len(cell) for cell in cells) > MAX_CODE_BYTES:
+        submission.notes.append(f"{path.name}: its code cells hold more than {MAX_CODE_BYTES // 1024 // 1024} MB "
+                                "of text; nothing was run.")
+        return submission
+    run = run_in_sandbox(cells, jobs, time_limit=time_limit, memory_mb=memory_mb, confine=confine)
     submission.seconds = run.seconds
     submission.notes.extend(run.cell_errors[:10])
     if run.timed_out:
@@ -172,6 +181,8 @@ def grade_paths(paths, jobs: int | None = None, **options) -> list[Submission]:
     def safe(path):
         try:
             return grade_notebook(path, **options)
+        except SandboxUnavailable:
+            raise  # never grade a class unconfined by accident: the caller refuses with the reason
         except Exception as exc:  # noqa: BLE001 - one broken file (or a full disk) must not stop the class
             return Submission(str(path), None, notes=[f"grading failed: {type(exc).__name__}: {exc}"])
 
@@ -243,7 +254,10 @@ def main(argv: list[str] | None = None) -> int:
                         "target (Gradescope: all notebooks of one student), e.g. /autograder/results/results.json")
     parser.add_argument("--jobs", type=int, default=None, help="parallel submissions (default: all cores)")
     parser.add_argument("--time-limit", type=float, default=20.0, help="seconds per submission")
-    parser.add_argument("--memory-mb", type=int, default=1536, help="address-space limit per submission")
+    parser.add_argument("--memory-mb", type=int, default=1024, help="address-space limit per submission process")
+    parser.add_argument("--unconfined-unsafe", action="store_true", help="run submissions WITHOUT the bubblewrap "
+                        "sandbox (they could read other submissions and the answer key, and write your files): "
+                        "only for code you trust, or inside a container of its own per submission")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the grader's test inputs")
     parser.add_argument("--quiet", action="store_true", help="no table on stdout")
     args = parser.parse_args(argv)
@@ -251,8 +265,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.target} does not exist; pass a notebook or a folder of notebooks.", file=sys.stderr)
         return 2
     paths = sorted(args.target.rglob("*.ipynb")) if args.gradescope and args.target.is_dir() else collect(args.target)
+    if args.unconfined_unsafe:
+        print("WARNING: --unconfined-unsafe: submissions run WITHOUT the sandbox; they can read the answer key and "
+              "other submissions, and write wherever you can.", file=sys.stderr)
+    else:
+        try:
+            check_confinement()
+        except SandboxUnavailable as exc:
+            print(f"error: cannot grade: {exc}", file=sys.stderr)
+            return 3
     submissions = grade_paths(paths, jobs=args.jobs, exercise_set=args.exercise_set, seed=args.seed,
-                              time_limit=args.time_limit, memory_mb=args.memory_mb)
+                              time_limit=args.time_limit, memory_mb=args.memory_mb,
+                              confine=not args.unconfined_unsafe)
     if not args.quiet:
         print(table(submissions))
     if args.csv:
