@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from backprop_instructor import grader
 from backprop.grading.questions import EXERCISE_SETS
+from backprop_instructor import grader
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_ONE = 3.0

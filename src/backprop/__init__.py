@@ -18,7 +18,9 @@ holds and in what order to read it); the chapters import them after deriving eac
 - ``backprop.ising``             subpackage: the 2D Ising model (Monte Carlo, exact results, datasets, block spins)
 - ``backprop.autodiff``          subpackage: automatic differentiation (Tensor engine, the book's networks, graphs)
 - ``backprop.exercises``         generates exercises/ from solutions/
-- ``backprop.grading``           subpackage: the grader: sandboxed runs of submissions, per-question checks and hints, CSV/JSON
+- ``backprop.grading``           subpackage: the students' side of grading: feedback without the key, the sandbox
+
+The answer key and the grading command are in a separate package, ``backprop_instructor``, never handed to students.
 """
 
 __version__ = "0.1.0"
