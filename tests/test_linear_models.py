@@ -193,8 +193,9 @@ def test_logistic_check_fails_on_wrong_answers(wrong):
         assert_logistic_agrees(model, X, y, C)
 
 
-class SVMWithSourceSign(lm.LinearSVM):
-    """Treats the bias as the source's w x - b would need, but keeps z = w x + b: the bias step has the wrong sign."""
+class SVMWithBiasStepReversed(lm.LinearSVM):
+    """Keeps z = w x + b but steps the bias uphill: a bias gradient of the wrong sign (as when the step of one sign
+    convention, z = w x - b, is mixed with the decision function of the other)."""
 
     def _loss_and_gradients(self, w, b, X_cols, y):
         J, dJ_dw, dJ_db = super()._loss_and_gradients(w, b, X_cols, y)
@@ -206,7 +207,7 @@ def test_svm_check_fails_on_wrong_answers(wrong):
     X, y = classification_data()
     C, m = 1.0, len(y)
     model = {"C = 1 / (l2 m)": lambda: lm.LinearSVM(learning_rate=0.1, max_iterations=10_000, l2=1 / (C * m)),
-             "bias sign": lambda: SVMWithSourceSign(learning_rate=0.1, max_iterations=10_000, l2=1 / C)}[wrong]()
+             "bias sign": lambda: SVMWithBiasStepReversed(learning_rate=0.1, max_iterations=10_000, l2=1 / C)}[wrong]()
     with pytest.raises(AssertionError):
         assert_svm_agrees(model.fit(X, y), X, y, C)
 
