@@ -79,3 +79,47 @@ def test_edge_to_unknown_node_is_refused():
     with pytest.raises(ValueError, match="at most 10 data points"):
         draw_network(ax, "sigmoid_neuron", {"w": 0.3, "b": 0.1}, np.zeros(11), np.zeros(11))
     plt.close(fig)
+
+
+def test_gradient_label_names_the_red_numbers_and_keeps_its_default():
+    """The legend's entry for the red numbers can be reworded (chapter 1 draws derivatives of f, not of a loss);
+    without the argument it stays GRADIENT_LABEL, which chapters 4 and 5 rely on."""
+    from backprop.graph_drawing import GRADIENT_LABEL
+
+    fig, ax = plt.subplots()
+    draw_network(ax, "identity_neuron", {"w": 0.5, "b": 1.0}, 2.0, 5.0)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["forward value", GRADIENT_LABEL]
+    ax.clear()
+    draw_network(ax, "sigmoid_neuron", {"w": 0.3, "b": 0.1}, [0.5, 0.8], [1.0, 1.2], gradient_label="∂L/∂(node)")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["forward value", "∂L/∂(node)"]
+    ax.clear()
+    draw_graph(ax, {"a": (0, 0, "a", "1"), "b": (1, 0, "b", "2")}, [("a", "b", "3", 0.5)], gradient_label="df/da")
+    assert ax.get_legend().get_texts()[1].get_text() == "df/da"
+    with pytest.raises(ValueError, match="gradient_label must be a non-empty string"):
+        draw_graph(ax, {"a": (0, 0, "a", None)}, [], gradient_label=" ")
+    plt.close(fig)
+
+
+def test_seven_copies_two_fans_labels_apart():
+    """Chapter 4's seven points: the fans from w and b are drawn in two styles, each label sits on its own fan in
+    the order of the copies (top arrow to z_1), and no two texts overlap."""
+    x = np.array([0.5, 0.8, 1.5, 0.4, 0.4, 1.0, 1.9])
+    y = np.array([1.0, 1.2, 1.2, 0.6, 0.5, 1.1, 1.3])
+    fig, ax = plt.subplots(figsize=(12, 9))
+    draw_network(ax, "sigmoid_neuron", {"w": 0.3, "b": 0.1}, x, y)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text()]
+    assert [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j])] == []
+    grads = backward_all("sigmoid_neuron", {"w": 0.3, "b": 0.1}, x, y)
+    for fan, contributions in (("w", grads["z"] * x), ("b", grads["z"])):
+        heights = []
+        for value in contributions:
+            # left of the z_p column, in the upper half for w's fan and the lower half for b's
+            label = next(t for t in ax.texts if t.get_text() == f"{value:.4f}" and t.get_position()[0] < 6
+                         and (t.get_position()[1] > 3.9) == (fan == "w"))
+            heights.append(label.get_position()[1])
+        assert heights == sorted(heights, reverse=True), fan
+    styles = {a.arrow_patch.get_linestyle() for a in ax.texts if hasattr(a, "arrow_patch") and a.arrow_patch}
+    assert len(styles) >= 2
+    plt.close(fig)

@@ -16,9 +16,12 @@ from backprop.small_networks import backward_all, forward, get_network, validate
 FORWARD_COLOUR = "tab:blue"
 GRADIENT_COLOUR = "tab:red"
 NODE_RADIUS = 0.28
+#: The key of the red numbers: on every edge, the gradient of the loss with respect to the node the edge leaves.
+GRADIENT_LABEL = "gradient ∂L/∂(node the arrow leaves)"
 
 
-def draw_graph(ax, nodes: dict, edges: list, title: str | None = None) -> None:
+def draw_graph(ax, nodes: dict, edges: list, title: str | None = None,
+               gradient_label: str = GRADIENT_LABEL) -> None:
     """Draw a computation graph on ``ax``.
 
     Parameters
@@ -28,7 +31,13 @@ def draw_graph(ax, nodes: dict, edges: list, title: str | None = None) -> None:
         way of arrows arriving from below) in the forward colour.
     edges : list of (source key, target key, gradient_text or None, label_position); the gradient text is drawn
         at ``label_position`` (0 = source, 1 = target) along the arrow, in the gradient colour.
+    title : str, optional, drawn above the graph.
+    gradient_label : str, the legend's entry for the red numbers (default ``GRADIENT_LABEL``); say what they are
+        when they are not gradients of a loss L, e.g. derivatives of some f.
     """
+    if not isinstance(gradient_label, str) or not gradient_label.strip():
+        raise ValueError(f"gradient_label must be a non-empty string (the legend's entry for the red numbers); "
+                         f"got {gradient_label!r}.")
     for x, y, label, value, *where in nodes.values():
         ax.add_patch(plt.Circle((x, y), NODE_RADIUS, facecolor="white", edgecolor="black", zorder=3))
         ax.text(x, y, label, ha="center", va="center", fontsize=12, zorder=4)
@@ -51,7 +60,7 @@ def draw_graph(ax, nodes: dict, edges: list, title: str | None = None) -> None:
                     bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
     finish_graph_axes(ax, [n[:2] for n in nodes.values()],
                       [Line2D([], [], color=FORWARD_COLOUR, lw=3, label="forward value"),
-                       Line2D([], [], color=GRADIENT_COLOUR, lw=3, label="gradient ∂L/∂(source) flowing back")],
+                       Line2D([], [], color=GRADIENT_COLOUR, lw=3, label=gradient_label)],
                       below=0.8, above=0.5, fontsize=9, title=title)
 
 
@@ -102,14 +111,15 @@ EDGES = {
 }
 
 
-def draw_network(ax, network, params: dict, x, y, title: str | None = None) -> None:
+def draw_network(ax, network, params: dict, x, y, title: str | None = None,
+                 gradient_label: str = GRADIENT_LABEL) -> None:
     """Draw ``network`` with its forward values and gradients at ``params`` on the data (x, y).
 
     On one data point every node is drawn once, as in the single-neuron chapter. On several data points (the
     neurons only) the graph is drawn as it is computed: one copy of z, y_hat and the point's loss L_p per data
     point, all fed by the same w and b, and a node L for the average of the L_p. Each edge from w or b then carries
     one copy's contribution, and the total dL/dw (dL/db) is their sum, written beside the parameter: gradients add
-    where paths meet.
+    where paths meet. ``gradient_label`` is the legend's entry for the red numbers, as in ``draw_graph``.
     """
     net = get_network(network)
     p = validated_params(net, params)
@@ -117,7 +127,7 @@ def draw_network(ax, network, params: dict, x, y, title: str | None = None) -> N
     if xs.size > 1:
         if not net.name.endswith("neuron"):
             raise ValueError(f"draw_network draws {net.name!r} on one data point; got {xs.size}. Pass one x and y.")
-        _draw_copies(ax, net, p, xs, ys, title)
+        _draw_copies(ax, net, p, xs, ys, title, gradient_label)
         return
     layout_name = "neuron" if net.name.endswith("neuron") else net.name
     values = {**{k: v[0] for k, v in forward(net, p, xs).items()}, **p, "x": xs[0], "y": ys[0]}
@@ -132,14 +142,16 @@ def draw_network(ax, network, params: dict, x, y, title: str | None = None) -> N
             continue
         gradient = grads[source] if source in net.parameters else grads[source][0]
         edges.append((source, target, f"{gradient:.4f}", where))
-    draw_graph(ax, nodes, edges, title)
+    draw_graph(ax, nodes, edges, title, gradient_label)
 
 
 MAX_COPIES = 10
 ROW_GAP = 1.3
+FAN_STYLES = {"w": ("0.2", "-"), "b": ("0.6", "--")}   # arrow colour and line style of the fans from w and b
+FAN_LABEL_POSITION = 0.4   # fraction of the way from the parameter to z_p: before the two fans cross
 
 
-def _draw_copies(ax, net, p, xs, ys, title):
+def _draw_copies(ax, net, p, xs, ys, title, gradient_label=GRADIENT_LABEL):
     """One neuron on n data points: n copies of z -> y_hat -> L_p sharing w and b, and L = mean of the L_p."""
     n = xs.size
     if n > MAX_COPIES:
@@ -150,22 +162,37 @@ def _draw_copies(ax, net, p, xs, ys, title):
     grads = backward_all(net, p, xs, ys)
     rows = [(n - 1 - i) * ROW_GAP for i in range(n)]
     middle = (rows[0] + rows[-1]) / 2
-    # w level with the first copy and b with the last; their arrows are labelled at different distances (0.45 and
-    # 0.75 of the way) so that the two fans' labels never meet.
+    # w level with the first copy and b with the last. Their two fans of arrows cross in the middle, so they are
+    # drawn here in two shades (w dark and solid, b light and dashed), each labelled near its own parameter, where
+    # the fan is still in order: the top arrow of each fan goes to z_1, the bottom one to z_n.
     nodes = {"w": (0, rows[0], "$w$", f"{p['w']:.4f}"), "b": (0, rows[-1], "$b$", f"{p['b']:.4f}"),
              "L": (12.6, middle, "$L$", f"{np.mean(point_losses):.4f} (mean)", "below right")}
-    edges = []
+    edges, fans = [], []
     for i, row in enumerate(rows):
         k = i + 1
-        nodes[f"z{k}"] = (6.0, row, f"$z_{{{k}}}$", f"{values['z'][i]:.4f} (x = {xs[i]:g})")
+        nodes[f"z{k}"] = (6.0, row, f"$z_{{{k}}}$", None)
         nodes[f"y_hat{k}"] = (8.2, row, rf"$\hat y_{{{k}}}$", f"{values['y_hat'][i]:.4f} (y = {ys[i]:g})")
         nodes[f"L{k}"] = (10.4, row, f"$L_{{{k}}}$", f"{point_losses[i]:.4f}")
-        edges += [("w", f"z{k}", f"{grads['z'][i] * xs[i]:.4f}", 0.45),
-                  ("b", f"z{k}", f"{grads['z'][i]:.4f}", 0.75),
-                  (f"z{k}", f"y_hat{k}", f"{grads['z'][i]:.4f}", 0.5),
+        fans += [("w", k, f"{grads['z'][i] * xs[i]:.4f}"), ("b", k, f"{grads['z'][i]:.4f}")]
+        edges += [(f"z{k}", f"y_hat{k}", f"{grads['z'][i]:.4f}", 0.5),
                   (f"y_hat{k}", f"L{k}", f"{grads['y_hat'][i]:.4f}", 0.5),
                   (f"L{k}", "L", f"{1 / n:.4f}", 0.55)]
-    draw_graph(ax, nodes, edges, title)
+    draw_graph(ax, nodes, edges, title, gradient_label)
+    for name, k, gradient in fans:
+        (x0, y0), (x1, y1) = nodes[name][:2], nodes[f"z{k}"][:2]
+        colour, style = FAN_STYLES[name]
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=1,
+                    arrowprops={"arrowstyle": "-|>", "color": colour, "linestyle": style, "shrinkA": 17,
+                                "shrinkB": 17})
+        where = FAN_LABEL_POSITION
+        ax.text(x0 + where * (x1 - x0), y0 + where * (y1 - y0), gradient, ha="center", va="center", fontsize=9,
+                color=GRADIENT_COLOUR, zorder=5,
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": colour, "linestyle": style,
+                      "linewidth": 0.8})
+    for i, row in enumerate(rows):   # z_p's value on a white ground: arrows of the other fan pass close to it
+        ax.text(6.0, row - NODE_RADIUS - 0.06, f"{values['z'][i]:.4f} (x = {xs[i]:g})", ha="center", va="top",
+                fontsize=9, color=FORWARD_COLOUR, zorder=4,
+                bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "edgecolor": "none"})
     for name in ("w", "b"):
         gx, gy = nodes[name][:2]
         ax.text(gx - NODE_RADIUS - 0.15, gy, f"sum of the {n} arrows:\n{grads[name]:.4f}", ha="right", va="center",
