@@ -1,8 +1,8 @@
-"""Input checks shared by every kernel.
+"""Input checks shared by every function of the package.
 
 Each check returns the cleaned value or raises a ``ValueError`` that says what
 was expected, what was received and how to fix it, so that a learner who calls
-a kernel with the wrong thing is told what to change instead of seeing a
+a function with the wrong thing is told what to change instead of seeing a
 traceback from deep inside NumPy.
 """
 
@@ -20,7 +20,7 @@ class NotFittedError(ValueError, AttributeError):
 def as_finite_vector(value, name: str) -> np.ndarray:
     """Return ``value`` as a new 1-D float array, refusing NaN and infinity.
 
-    A scalar becomes an array of shape ``(1,)``: kernels work on vectors so that
+    A scalar becomes an array of shape ``(1,)``: the functions work on vectors so that
     one code path serves f(x) and f(x, y).
     """
     try:

@@ -8,7 +8,7 @@ so its norm can grow or shrink by at most ``||W[l]||_2 * max|g'|`` per layer (th
 the largest slope of the activation, 1/4 for the sigmoid). The weight gradient of layer ``l`` is
 ``dW[l] = delta[l] @ A[l-1].T``: the backward error times the forward activation.
 
-This module measures those quantities on the kernel ``backprop.mlp`` (its ``forward`` and ``backward``): the
+This module measures those quantities on the package's MLP, ``backprop.mlp`` (its ``forward`` and ``backward``): the
 norms of ``delta[l]`` and ``dW[l]`` for every layer, the bound, and a geometric fit of the decay per layer. During
 training, ``MLP`` itself records the same norms at every epoch (``gradient_norms_``, ``error_norms_``).
 """
@@ -33,7 +33,7 @@ def max_slope(activation: str) -> float:
 def layer_gradient_norms(weights, biases, X, Y, activation: str, loss: str):
     """Frobenius norms, per layer, of the weight gradient ``dW[l]`` and of the backward error ``delta[l]``.
 
-    ``X`` has shape (n_features, m) and ``Y`` shape (n_outputs, m) (samples as columns, as the kernel).
+    ``X`` has shape (n_features, m) and ``Y`` shape (n_outputs, m) (samples as columns, as in ``backprop.mlp``).
     Returns two arrays of shape (n_layers,), layer 1 first: ``(weight_gradient_norms, error_norms)``.
     """
     Z, A = forward(weights, biases, X, activation)

@@ -1,6 +1,6 @@
-"""The grader's answer key: reference computations for the exercises, built on the ``backprop`` kernels.
+"""The grader's answer key: reference computations for the exercises, built on the ``backprop`` package.
 
-Every function here is the instructor's own answer to one exercise, written with the package's kernels where one
+Every function here is the instructor's own answer to one exercise, written with the package's functions where one
 exists (``backprop.mlp``, ``backprop.small_networks``, ``backprop.activations``). The grader calls them in its own
 process on inputs it chose; the student's notebook never holds the expected values.
 
