@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from backprop.ising.estimates import bootstrap, half_spread, plus_minus, resample_indices, total_uncertainty
+from backprop.ising.estimates import (
+    bootstrap,
+    error_decimals,
+    half_spread,
+    plus_minus,
+    resample_indices,
+    total_uncertainty,
+)
 
 
 def test_bootstrap_error_of_a_mean_matches_sigma_over_root_n():
@@ -45,3 +52,13 @@ def test_uncertainty_helpers():
         total_uncertainty(-1.0, 0.1)
     with pytest.raises(ValueError):
         plus_minus(1.0, 0.0)
+
+
+def test_error_decimals_matches_plus_minus():
+    assert error_decimals(0.0081) == 3  # 0.008
+    assert error_decimals(0.0014) == 4  # 0.0014: two digits when the first is 1
+    assert error_decimals(3.2) == 0
+    for error in (0.0081, 0.0014, 0.05, 3.2):
+        assert len(plus_minus(2.2672, error).split(" ± ")[1].partition(".")[2]) == error_decimals(error)
+    with pytest.raises(ValueError, match="finite error > 0"):
+        error_decimals(0.0)

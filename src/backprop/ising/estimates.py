@@ -57,12 +57,20 @@ def total_uncertainty(statistical: float, systematic: float) -> float:
     return float(np.hypot(statistical, systematic))
 
 
+def error_decimals(error: float) -> int:
+    """The number of decimals that shows ``error`` to one significant digit (two if it starts with 1): the decimal
+    place to which a value with this error, and its parts, are printed."""
+    if not np.isfinite(error) or error <= 0:
+        raise ValueError(f"error_decimals needs a finite error > 0; got {error!r}.")
+    exponent = int(np.floor(np.log10(error)))
+    digits = 2 if f"{error:.1e}"[0] == "1" else 1
+    return max(0, digits - 1 - exponent)
+
+
 def plus_minus(value: float, error: float) -> str:
     """"value ± error" with the error to one significant digit (two if it starts with 1) and the value to the same
     decimal place, so that only digits the error allows are printed."""
     if not np.isfinite(value) or not np.isfinite(error) or error <= 0:
         raise ValueError(f"plus_minus needs a finite value and a finite error > 0; got {value!r} ± {error!r}.")
-    exponent = int(np.floor(np.log10(error)))
-    digits = 2 if f"{error:.1e}"[0] == "1" else 1
-    decimals = max(0, digits - 1 - exponent)
+    decimals = error_decimals(error)
     return f"{value:.{decimals}f} ± {error:.{decimals}f}"
