@@ -159,7 +159,7 @@ def _solution_namespace():
     for name in EXERCISE_SETS:
         notebook = json.loads((ROOT / "solutions" / f"{name}.ipynb").read_text())
         for cell in grader.code_cells(notebook):
-            if "check(" not in cell and "MLP(" not in cell and "momentum" not in cell:
+            if "check(" not in cell and "MLP(" not in cell:
                 exec(cell, namespace)  # noqa: S102 - the instructor's own solutions
     return namespace
 
@@ -227,8 +227,9 @@ def test_value_questions_reject_wrong_values():
     assert all(r.passed for r in feedback_results(get_question("q21_sin_fit"), np.sin(x) + 0.05))
     assert not all(r.passed for r in feedback_results(get_question("q21_sin_fit"), np.sin(x) + 0.2))
     assert not feedback_results(get_question("q21_sin_fit"), np.zeros(99))[0].passed
-    good = {1: 0.3, 2: 0.29, 20: 0.09, 50: 0.08}
-    assert all(r.passed for r in feedback_results(get_question("q22_hidden_sizes"), good))
+    plausible = feedback_results(get_question("q22_hidden_sizes"), {1: 0.3, 2: 0.29, 20: 0.09, 50: 0.08})
+    assert [r.passed for r in plausible] == [True, True, False]  # finite, in range, not the source's training
+    assert "keys" in feedback_results(get_question("q22_hidden_sizes"), {1: 0.3, "two": 0.2})[0].name
     assert not all(r.passed for r in feedback_results(get_question("q22_hidden_sizes"), {1: 0.01, 2: 0.2,
                                                                                          20: 0.3, 50: 0.4}))
     assert not feedback_results(get_question("q24_sigmoid_magnitudes"), 0.5 ** np.arange(5))[0].passed
@@ -271,7 +272,7 @@ def test_gradescope_mode_writes_one_results_json_per_student(tmp_path):
     assert grader.main([str(submission), "--quiet", "--gradescope", str(out), "--time-limit", str(LIMIT)]) == 0
     results = json.loads(out.read_text())
     assert results["score"] == 18
-    assert sum(t["max_score"] for t in results["tests"]) == 18 + 3
+    assert sum(t["max_score"] for t in results["tests"]) == 18 + 4
     assert any(t["name"].startswith("04_analysis_and_design / q24") and t["score"] == 0 for t in results["tests"])
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -415,6 +416,44 @@ def test_every_hint_fires_without_the_key():
         return {"W1": weights[0], "b1": biases[0], "W2": weights[1], "b2": biases[1]}
     assert "one full-batch step" in hints("q19_sgd_epoch", full_batch)
     assert "received a str" in hints("q21_sin_fit", "a string")
+
+
+def _messages(results):
+    return " ".join(r.message for r in results if not r.passed)
+
+
+def test_the_new_questions_hint_at_their_usual_slips_with_and_without_the_key():
+    """4.1 (d, e): the two models of a layer told apart; 2.5 (e): a step uphill; 3.5: tanh for the source's sigmoid."""
+    from backprop_instructor import references as ref
+
+    factors = get_question("q25b_relu_norm_factors")
+    assert all(r.passed for r in feedback_results(factors, np.sqrt([0.5, 1.0])))
+    assert all(r.passed for r in _instructor_results(factors, np.sqrt([0.5, 1.0])))
+    for wrong, hint in (([0.5, 0.5], "single path"), ([0.5, 1.0], "square root")):
+        assert hint in _messages(feedback_results(factors, np.array(wrong)))
+        assert hint in _messages(_instructor_results(factors, np.array(wrong)))
+    assert "single path" in _messages(feedback_results(get_question("q25_relu_magnitudes"),
+                                                       np.sqrt(0.5) ** np.arange(5)))
+    assert "slope" in _messages(feedback_results(get_question("q24_sigmoid_magnitudes"), 0.5 ** np.arange(5)))
+    assert "slope" in _messages(_instructor_results(get_question("q24_sigmoid_magnitudes"), 0.5 ** np.arange(5)))
+
+    update = get_question("q15e_multi_output_update")
+
+    def uphill(X, Y, W1, b1, W2, b2, c, lr):
+        return SOLUTIONS["multi_output_update"](X, Y, W1, b1, W2, b2, c, -lr)
+    assert "uphill" in _messages(feedback_results(update, uphill))
+    assert "uphill" in _messages(_instructor_results(update, uphill))
+
+    sizes = get_question("q22_hidden_sizes")
+    sigmoid, tanh = (dict(zip((1, 2, 20, 50), ref.source_classifier_losses(a), strict=True))
+                     for a in ("sigmoid", "tanh"))
+    assert all(r.passed for r in feedback_results(sizes, sigmoid))
+    assert all(r.passed for r in _instructor_results(sizes, sigmoid))
+    assert "tanh" in _messages(feedback_results(sizes, tanh)) and "tanh" in _messages(_instructor_results(sizes, tanh))
+    assert "log 2" in _messages(feedback_results(sizes, {1: 0.8, 2: 0.7, 20: 0.75, 50: 0.9}))
+    shifted = {k: v * 1.01 for k, v in sigmoid.items()}  # another training: fails without naming the answer
+    message = _messages(feedback_results(sizes, shifted))
+    assert "settings given" in message and f"{sigmoid[1]:.3f}" not in message
 
 
 def test_commitments_are_current_and_tolerant_only_within_their_digits():

@@ -21,8 +21,32 @@ from backprop.grading.commitments import MARGIN, SIGNIFICANT_DIGITS, STORE, cano
 from backprop_instructor import references as ref
 
 ANSWERS = {
+    "q22_hidden_sizes": lambda: ref.source_classifier_losses("sigmoid"),
     "q24_sigmoid_magnitudes": lambda: ref.gradient_magnitudes(5, 0.25),
     "q25_relu_magnitudes": lambda: ref.gradient_magnitudes(5, 0.5),
+    "q25b_relu_norm_factors": lambda: ref.relu_norm_factors([1, 2]),
+}
+
+# Known wrong answers and the hint each gets (wrong answers: committing them reveals nothing of the right one).
+SLIPS = {
+    "q22_hidden_sizes": [
+        (lambda: ref.source_classifier_losses("tanh"), "These are the losses of a tanh hidden layer: the source's "
+         "classifier uses the sigmoid."),
+    ],
+    "q24_sigmoid_magnitudes": [
+        (lambda: ref.gradient_magnitudes(5, 0.5), "A factor of 1/2 per layer is the sigmoid's value at 0, sigma(0); "
+         "the gradient is multiplied by its slope, sigma'(z)."),
+    ],
+    "q25_relu_magnitudes": [
+        (lambda: ref.gradient_magnitudes(5, np.sqrt(0.5)), "This is the norm's factor through random weights; this "
+         "part asks for the single path, where a layer multiplies the gradient by one unit's g'(z)."),
+    ],
+    "q25b_relu_norm_factors": [
+        (lambda: np.array([0.5, 0.5]), "0.5 is the single path's expected derivative; through n random weights the "
+         "variances add: one layer back multiplies the error's variance by n sigma_w^2 E[g'(z)^2]."),
+        (lambda: np.array([0.5, 1.0]), "These are the factors of the variance; the norm (the gradient's size) is "
+         "multiplied by their square root."),
+    ],
 }
 
 
@@ -45,6 +69,10 @@ def build() -> dict:
             raise ValueError(f"{qid}: {close} lie within {MARGIN:g} of a rounding boundary; commit another form.")
         salt = hashlib.sha256(f"backprop-commitment/{qid}".encode()).hexdigest()[:16]
         store[qid] = {"salt": salt, "digest": digest(canonical_digits(array), salt), "shape": list(array.shape)}
+        slips = [{"digest": digest(canonical_digits(np.asarray(wrong(), dtype=float)), salt), "hint": hint}
+                 for wrong, hint in SLIPS.get(qid, [])]
+        if slips:
+            store[qid]["slips"] = slips
     return store
 
 

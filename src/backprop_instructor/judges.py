@@ -3,7 +3,8 @@
 A judge takes ``outcomes`` (``("value", decoded value)`` or ``("error", message)``, one per call) and the calls,
 and returns a list of :class:`~backprop.grading.checks.Result`. Beyond right/wrong, judges recognise the slips the
 sources invite: the source's own two bugs (a stale scalar in the batch gradient, w1 stepped from w2), the L2 term
-without its 1/m, "SGD" that is really one full-batch step.
+without its 1/m, "SGD" that is really one full-batch step, a step uphill, the single path's factor where the norm's
+is asked, a tanh classifier where the source's sigmoid is asked.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from backprop.grading.checks import Result, compare, compare_mapping
-from backprop.grading.self_checks import design, each_call, hidden_sizes, sin_fit, uses_the_data, value_check
+from backprop.grading.self_checks import design, each_call, hidden_size_losses, sin_fit, uses_the_data, value_check
 from backprop.grading.symbolic_checks import judge_xtanh_derivative
 from backprop_instructor import references as ref
 
@@ -79,10 +80,52 @@ def sgd_check(value, args, label):
     return results
 
 
-def magnitudes(name, factor):
+def update_check(value, args, label):
+    results = compare_mapping(f"{label}: new ", value, ref.multi_output_update(*args))
+    if isinstance(value, dict) and not results[0].passed and "W1" in value:
+        X, Y, W1, b1, W2, b2, c, learning_rate = args
+        gradient = ref.multi_output_gradients(X, Y, W1, b1, W2, b2, c)["dW1"]
+        for guess, hint in ((W1 + learning_rate * gradient, "you stepped uphill: the step is minus the gradient"),
+                            (gradient, "this is the gradient itself; return the parameters after the step")):
+            if compare("", value["W1"], guess, slip_hints=False).passed:
+                results[0] = Result(results[0].name, False, f"{label}: new W1: {hint}.")
+    return results
+
+
+def with_slips(result, value, slips):
+    """Replace a failed result's message when ``value`` matches a known wrong answer (slips: [(value, hint)])."""
+    if result.passed:
+        return result
+    for wrong, hint in slips:
+        if compare("", value, wrong, rtol=1e-3, atol=1e-6, slip_hints=False).passed:
+            return Result(result.name, False, f"{result.message} {hint}")
+    return result
+
+
+def magnitudes(name, factor, slips=()):
     def check(value):
-        return [compare(name, value, ref.gradient_magnitudes(5, factor), rtol=1e-3, atol=1e-6)]
+        return [with_slips(compare(name, value, ref.gradient_magnitudes(5, factor), rtol=1e-3, atol=1e-6), value,
+                           slips)]
     return check
+
+
+def norm_factors(value):
+    slips = [(np.array([0.5, 0.5]), "0.5 is the single path's expected derivative, not the norm's factor through "
+              "random weights."),
+             (np.array([0.5, 1.0]), "These are the variance's factors; the norm's are their square roots.")]
+    return [with_slips(compare("relu_norm_factors", value, ref.relu_norm_factors([1, 2]), rtol=1e-3, atol=1e-6),
+                       value, slips)]
+
+
+def hidden_sizes(value):
+    results, array = hidden_size_losses(value)
+    if array is None:
+        return results
+    result = compare("final_losses", array, ref.source_classifier_losses("sigmoid"), rtol=2e-3, atol=1e-6,
+                     slip_hints=False)
+    tanh = (np.array(ref.source_classifier_losses("tanh")), "These are the losses of a tanh hidden layer: the "
+            "source's classifier uses the sigmoid.")
+    return [*results, with_slips(result, array, [tanh])]
 
 
 def _compare_each(name, reference, **tolerances):
@@ -104,13 +147,17 @@ JUDGES = {
     "q12_xtanh_derivative": value_check(judge_xtanh_derivative),
     "q13_xtanh_backward": _compare_each("dZ", ref.xtanh_backward),
     "q15_multi_output": each_call(multi_check),
+    "q15e_multi_output_update": each_call(update_check),
     "q17_tanh_hidden": each_call(net_check("tanh", "binary_cross_entropy", 2)),
     "q18_l2_gradients": each_call(net_check("sigmoid", "binary_cross_entropy", 2, l2_index=4)),
     "q19_sgd_epoch": each_call(sgd_check),
     "q20_mse_gradients": each_call(mse_check),
     "q21_sin_fit": value_check(sin_fit),
     "q22_hidden_sizes": value_check(hidden_sizes),
-    "q24_sigmoid_magnitudes": value_check(magnitudes("sigmoid_magnitudes", 0.25)),
-    "q25_relu_magnitudes": value_check(magnitudes("relu_magnitudes", 0.5)),
+    "q24_sigmoid_magnitudes": value_check(magnitudes("sigmoid_magnitudes", 0.25, [
+        (ref.gradient_magnitudes(5, 0.5), "A factor of 1/2 per layer is sigma(0), not the slope sigma'(0).")])),
+    "q25_relu_magnitudes": value_check(magnitudes("relu_magnitudes", 0.5, [
+        (ref.gradient_magnitudes(5, np.sqrt(0.5)), "This is the norm's factor; this part asks for a single path.")])),
+    "q25b_relu_norm_factors": value_check(norm_factors),
     "q27_design_checkable": value_check(design),
 }

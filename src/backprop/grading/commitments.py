@@ -11,6 +11,10 @@ any value within ``MARGIN`` of the answer rounds to the same digits and passes, 
 digits fails: right answers computed in another order (or on another CPU) pass, slips fail. A whole answer (all its
 numbers) is one commitment, so guessing it number by number is impossible; PBKDF2 with many iterations makes each
 guess slow.
+
+An entry may also list **slips**: the digests of known wrong answers (the single-path factor where the norm's is
+asked, a tanh network where the sigmoid is asked...), each with its hint. A wrong value that matches one gets that
+hint; the slips are wrong answers, so they reveal nothing of the right one.
 """
 
 from __future__ import annotations
@@ -48,8 +52,12 @@ def load() -> dict:
     return json.loads(STORE.read_text(encoding="utf-8"))
 
 
-def judge_commitment(qid: str, value) -> list[Result]:
-    """Does ``value`` have the committed answer's shape and digits? Never says what the answer is."""
+def judge_commitment(qid: str, value, hint: str = "Check each layer's factor and where the product starts."
+                     ) -> list[Result]:
+    """Does ``value`` have the committed answer's shape and digits? Never says what the answer is.
+
+    ``hint`` ends the message of a wrong value that matches none of the entry's known slips.
+    """
     entry = load()[qid]
     shape = tuple(entry["shape"])
     array = as_array(value)
@@ -59,7 +67,9 @@ def judge_commitment(qid: str, value) -> list[Result]:
         return [Result("value", False, f"{qid}: expected shape {shape}, received shape {array.shape}.")]
     if not np.all(np.isfinite(array)):
         return [Result("value", False, f"{qid}: contains NaN or inf.")]
-    if digest(canonical_digits(array), entry["salt"]) == entry["digest"]:
+    received = digest(canonical_digits(array), entry["salt"])
+    if received == entry["digest"]:
         return [Result("value", True, f"{qid}: correct to {SIGNIFICANT_DIGITS} significant digits.")]
+    hint = next((slip["hint"] for slip in entry.get("slips", []) if slip["digest"] == received), hint)
     return [Result("value", False, f"{qid}: not the expected values (compared to {SIGNIFICANT_DIGITS} significant "
-                                   "digits). Check each layer's factor and where the product starts.")]
+                                   f"digits). {hint}")]

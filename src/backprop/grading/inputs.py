@@ -76,6 +76,11 @@ def regression_calls(n_out, with_weights):
     return calls
 
 
+def update_calls(rng):
+    """Multi-output regression inputs (three weighted outputs) and a learning rate."""
+    return [(*args, 0.3) for args in regression_calls(3, True)(rng)]
+
+
 def sgd_calls(rng):
     out = []
     for _ in range(2):

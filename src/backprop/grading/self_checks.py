@@ -9,7 +9,9 @@ It judges instead with what the exercise itself defines:
   step from the function it descends;
 - **shapes, types and finite values**, with the same hints as the grader (``backprop.grading.checks.compare``:
   the dropped ½, a transpose, a sign, NaN);
-- **commitments** for the few plain values no definition yields cheaply (``backprop.grading.commitments``).
+- **commitments** for the few plain values no definition yields cheaply (``backprop.grading.commitments``), with
+  hints for the known wrong answers (the single path's factor where the norm's is asked, a tanh classifier where the
+  sigmoid is asked).
 
 Central differences with h = 1e-5 agree with the exact gradient to about 1e-9 relative here, so the tolerances
 below (1e-5 relative) pass every right answer and leave the slips (factors of 2, -1, transposes) far outside.
@@ -232,6 +234,21 @@ def _weighted_check(value, args, label):
     return compare_mapping(f"{label}: ", value, expected, rtol=RTOL, atol=ATOL)
 
 
+def _update_check(value, args, label):
+    X, Y, W1, b1, W2, b2, output_weights, learning_rate = args
+    params = [W1, b1, W2, b2]
+    grads = _numeric(lambda *p: _weighted_squared_error(X, Y, *p, output_weights), params)
+    expected = {name: p - learning_rate * g for name, p, g in zip(("W1", "b1", "W2", "b2"), params, grads,
+                                                                      strict=True)}
+    results = compare_mapping(f"{label}: new ", value, expected, rtol=RTOL, atol=ATOL)
+    if isinstance(value, dict) and not results[0].passed and "W1" in value:
+        for guess, hint in ((W1 + learning_rate * grads[0], "you stepped uphill: the step is minus the gradient"),
+                            (grads[0], "this is the gradient itself; return the parameters after the step")):
+            if compare("", value["W1"], guess, rtol=RTOL, atol=ATOL, slip_hints=False).passed:
+                results[0] = Result(results[0].name, False, f"{label}: new W1: {hint}.")
+    return results
+
+
 def _step(X, Y, params, learning_rate):
     f = _network_loss("sigmoid", "binary_cross_entropy", 2)
     grads = _numeric(lambda *p: f(X, Y, *p), params)
@@ -267,19 +284,33 @@ def sin_fit(value):
                    "fit: some predictions are more than 0.1 away from sin(x); train longer or use more units.")]
 
 
-def hidden_sizes(value):
-    if not isinstance(value, dict) or sorted(map(str, value)) != ["1", "2", "20", "50"]:
+HIDDEN_SIZES = ("1", "2", "20", "50")
+LOSS_AT_START = float(np.log(2))  # the cross-entropy of a network that outputs 1/2 everywhere (tiny initial weights)
+
+
+def hidden_size_losses(value):
+    """Shape and range checks of final_losses; returns (results, the four losses in key order or None)."""
+    if not isinstance(value, dict) or sorted(map(str, value)) != sorted(HIDDEN_SIZES):
         return [Result("keys", False, f"final_losses: expected a dict with keys 1, 2, 20, 50; got {describe(value)}"
-                       f"{' with keys ' + str(sorted(map(str, value))) if isinstance(value, dict) else ''}.")]
+                       f"{' with keys ' + str(sorted(map(str, value))) if isinstance(value, dict) else ''}.")], None
     losses = {str(k): v for k, v in value.items()}
-    finite = all(np.isscalar(v) and np.isfinite(float(v)) for v in losses.values())
-    if not finite:
-        return [Result("finite", False, "final_losses: every loss must be a finite number.")]
-    order = float(losses["50"]) < float(losses["1"]) and float(losses["20"]) < float(losses["1"])
+    array = as_array([losses[k] for k in HIDDEN_SIZES])
+    if array is None or array.dtype == object or array.shape != (4,) or not np.all(np.isfinite(array)):
+        return [Result("finite", False, "final_losses: every loss must be a finite number.")], None
+    in_range = bool(np.all((array > 0) & (array < LOSS_AT_START)))
     return [Result("finite", True, "final_losses: four finite losses."),
-            Result("trend", order, "trend: more hidden units fit the training set better." if order else
-                   "trend: a 1-unit network should not reach a lower training loss than 20 or 50 units; "
-                   "did you train every network the same way?")]
+            Result("range", in_range, "range: every loss lies between 0 and the loss at the start, log 2."
+                   if in_range else "range: a trained classifier's cross-entropy lies between 0 and log 2 = 0.693 "
+                   "(its value at the start, when every output is about 1/2); is it the final loss of the "
+                   "training curve, with the mean over the samples?")], array
+
+
+def hidden_sizes(value):
+    results, array = hidden_size_losses(value)
+    if array is None:
+        return results
+    return results + judge_commitment("q22_hidden_sizes", array, hint="Did you train the source's classifier "
+                                      "with the settings given, the same for every size, on the training split?")
 
 
 REGRESSION_LOSSES = {"mean_squared_error", "half_mean_squared_error", "mean_absolute_error", "huber",
@@ -318,6 +349,7 @@ SELF_CHECKS = {
     "q12_xtanh_derivative": value_check(judge_xtanh_derivative),
     "q13_xtanh_backward": each_call(_xtanh_backward_check),
     "q15_multi_output": each_call(_weighted_check),
+    "q15e_multi_output_update": each_call(_update_check),
     "q17_tanh_hidden": each_call(_net_check("tanh", "binary_cross_entropy", 2)),
     "q18_l2_gradients": each_call(_net_check("sigmoid", "binary_cross_entropy", 2, l2_index=4)),
     "q19_sgd_epoch": each_call(_sgd_check),
@@ -326,5 +358,7 @@ SELF_CHECKS = {
     "q22_hidden_sizes": value_check(hidden_sizes),
     "q24_sigmoid_magnitudes": value_check(lambda v: judge_commitment("q24_sigmoid_magnitudes", v)),
     "q25_relu_magnitudes": value_check(lambda v: judge_commitment("q25_relu_magnitudes", v)),
+    "q25b_relu_norm_factors": value_check(lambda v: judge_commitment(
+        "q25b_relu_norm_factors", v, hint="Use chapter 8's variance argument for a ReLU with half the units active.")),
     "q27_design_checkable": value_check(design),
 }
