@@ -523,3 +523,57 @@ for s in grader.grade_paths([Path({str(SUBMISSIONS)!r}) / n for n in names], job
     assert "Resource temporarily unavailable" in scores["fork_bomb_01_by_hand.ipynb"][1]
     assert scores["write_home_02_matrix_backprop.ipynb"][0] == 19
     assert scores["read_key_file_01_by_hand.ipynb"][0] == 0
+
+
+def test_set_05_hints_at_its_usual_slips_with_and_without_the_key():
+    """Chapters 8 and 9: a missing 1/m, the variance for the norm, 1/r, lambda for C, the hinge's sign and kink."""
+    def both(qid, obj):
+        question = get_question(qid)
+        return _messages(feedback_results(question, obj)), _messages(_instructor_results(question, obj))
+
+    norms = SOLUTIONS["gradient_norms"]
+
+    def summed(X, Y, weights, biases, activation):  # the loss summed over the samples: every norm m times larger
+        return {k: X.shape[1] * v for k, v in norms(X, Y, weights, biases, activation).items()}
+    assert all("times too large" in m for m in both("q29_gradient_norms", summed))
+    assert all("reverse order" in m for m in both("q29_gradient_norms",
+                                                  lambda *a: {k: v[::-1] for k, v in norms(*a).items()}))
+
+    def variance(n_sigma2, slopes):
+        return n_sigma2 * np.mean(np.asarray(slopes) ** 2)
+    assert all("square root" in m for m in both("q30_predicted_factor", variance))
+    assert all("single path" in m for m in both("q30_predicted_factor",
+                                                lambda n_sigma2, slopes: np.sqrt(n_sigma2) * np.mean(slopes)))
+    assert all("1/r" in m for m in both("q31_measured_factor", lambda norms: 1 / SOLUTIONS["measured_factor"](norms)))
+    assert all("half of them" in m for m in both("q32_critical_sigma", lambda n: np.sqrt(1 / n)))
+    assert all("1/m of the data term" in m for m in both("q34_c_from_lambda", lambda l2, m: 1 / (l2 * m)))
+    assert all("opposite sides" in m for m in both("q34_c_from_lambda", lambda l2, m: l2))
+
+    hinge = SOLUTIONS["hinge_subgradient"]
+    assert all("sign is wrong" in m for m in both("q35_hinge_subgradient", lambda z, y: -hinge(z, y)))
+    assert all("margin y z < 1" in m for m in both("q35_hinge_subgradient",
+                                                   lambda z, y: np.where(z < 1, -y, 0.0) / z.shape[1]))
+    assert all("kink" in m for m in both("q35_hinge_subgradient",  # -y/m at the kink is fine, -2y/m is not
+                                         lambda z, y: np.where(y * z <= 1, -y, 0.0) / z.shape[1] *
+                                         np.where(np.isclose(y * z, 1), 2, 1)))
+    for inside in (lambda z, y: np.where(y * z <= 1, -y, 0.0) / z.shape[1],  # the other one-sided slope
+                   lambda z, y: np.where(y * z < 1, -y, np.where(np.isclose(y * z, 1), -y / 2, 0.0)) / z.shape[1]):
+        assert all(r.passed for r in feedback_results(get_question("q35_hinge_subgradient"), inside))
+        assert all(r.passed for r in _instructor_results(get_question("q35_hinge_subgradient"), inside))
+
+    def no_over_m(X, y, l2, learning_rate, n_steps):  # the penalty's gradient lambda w instead of (lambda / m) w
+        return SOLUTIONS["train_svm"](X, y, l2 * X.shape[1], learning_rate, n_steps)
+    assert all("(lambda / 2) ||w||²" in m for m in both("q36_train_svm", no_over_m))
+
+    def last_point(X, y, l2, learning_rate, n_steps):  # a few steps only: far from the minimum
+        return SOLUTIONS["train_svm"](X, y, l2, learning_rate, 5)
+    assert all("above its minimum" in m for m in both("q36_train_svm", last_point))
+
+    logistic = SOLUTIONS["logistic_gradients"]
+
+    def lambda_w(w, b, X, y, l2):
+        g = logistic(w, b, X, y, l2)
+        return dict(g, dw=g["dw"] + l2 * (1 - 1 / X.shape[1]) * w)
+    assert all("(lambda / 2) ||w||²" in m for m in both("q37_logistic_gradients", lambda_w))
+    assert all("the 1/m" in m for m in both("q37_logistic_gradients", lambda *a: {
+        k: a[2].shape[1] * v for k, v in logistic(*a).items()}))

@@ -12,7 +12,23 @@ from __future__ import annotations
 import numpy as np
 
 from backprop.grading.checks import Result, compare, compare_mapping
-from backprop.grading.self_checks import design, each_call, hidden_size_losses, sin_fit, uses_the_data, value_check
+from backprop.grading.self_checks import (
+    c_slips,
+    critical_sigma_slips,
+    design,
+    each_call,
+    fit_slips,
+    gradient_norms_results,
+    hidden_size_losses,
+    hinge_result,
+    logistic_results,
+    predicted_factor_slips,
+    recognise,
+    sin_fit,
+    svm_result,
+    uses_the_data,
+    value_check,
+)
 from backprop.grading.symbolic_checks import judge_xtanh_derivative
 from backprop_instructor import references as ref
 
@@ -132,6 +148,43 @@ def _compare_each(name, reference, **tolerances):
     return each_call(lambda v, a, label: [compare(f"{label}: {name}", v, reference(*a), **tolerances)])
 
 
+def gradient_norms_check(value, args, label):
+    return gradient_norms_results(label, value, args, ref.gradient_norms(*args))
+
+
+def predicted_factor_check(value, args, label):
+    return [recognise(compare(f"{label}: factor", value, ref.predicted_factor(*args), slip_hints=False), value,
+                      predicted_factor_slips(*args))]
+
+
+def measured_factor_check(value, args, label):
+    r = ref.measured_factor(*args)
+    return [recognise(compare(f"{label}: r", value, r, slip_hints=False), value, fit_slips(args[0], r))]
+
+
+def critical_sigma_check(value, args, label):
+    return [recognise(compare(f"{label}: sigma_w", value, ref.critical_sigma(*args), slip_hints=False), value,
+                      critical_sigma_slips(*args))]
+
+
+def c_check(value, args, label):
+    return [recognise(compare(f"{label}: C", value, ref.sklearn_C(*args), slip_hints=False), value, c_slips(*args))]
+
+
+def hinge_check(value, args, label):
+    z, y = (np.asarray(a, dtype=float) for a in args)
+    return [hinge_result(f"{label}: dL/dz", value, z, y, ref.hinge_subgradient(z, y))]
+
+
+def svm_check(value, args, label):
+    X, y, l2, _, _ = args
+    return [svm_result(f"{label}: (w, b)", value, X, y, l2, *ref.svm_minimiser(X, y, l2))]
+
+
+def logistic_check(value, args, label):
+    return logistic_results(label, value, args, ref.logistic_gradients(*args))
+
+
 JUDGES = {
     "q00_derivative": _compare_each("f'(x)", ref.new_function_derivative, rtol=1e-5, atol=1e-8),
     "q01_identity_gradient": each_call(pair_check(ref.identity_neuron_gradient)),
@@ -160,4 +213,12 @@ JUDGES = {
         (ref.gradient_magnitudes(5, np.sqrt(0.5)), "This is the norm's factor; this part asks for a single path.")])),
     "q25b_relu_norm_factors": value_check(norm_factors),
     "q27_design_checkable": value_check(design),
+    "q29_gradient_norms": each_call(gradient_norms_check),
+    "q30_predicted_factor": each_call(predicted_factor_check),
+    "q31_measured_factor": each_call(measured_factor_check),
+    "q32_critical_sigma": each_call(critical_sigma_check),
+    "q34_c_from_lambda": each_call(c_check),
+    "q35_hinge_subgradient": each_call(hinge_check),
+    "q36_train_svm": each_call(svm_check),
+    "q37_logistic_gradients": each_call(logistic_check),
 }

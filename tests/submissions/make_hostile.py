@@ -56,6 +56,22 @@ backprop_by_hand = R.backprop_by_hand
 xtanh_backward = R.xtanh_backward
 multi_output_gradients = R.multi_output_gradients
 ''',
+    ("import_key", "05_gradients_and_models", "exercises"): '''
+import importlib
+for name in ("backprop_instructor.references", "backprop.grading.references", "references"):
+    try:
+        R = importlib.import_module(name)
+        break
+    except ImportError:
+        R = None
+gradient_norms = R.gradient_norms
+predicted_factor = R.predicted_factor
+measured_factor = R.measured_factor
+critical_sigma = R.critical_sigma
+sklearn_C = R.sklearn_C
+hinge_subgradient = R.hinge_subgradient
+logistic_gradients = R.logistic_gradients
+''',
     ("import_key_by_path", "01_by_hand", "exercises"): '''
 import importlib.util, sys
 for base in sys.path + ["/work/main/src", "/tmp/fresh/src", "../src", "../../src", "/autograder/source"]:
@@ -199,6 +215,7 @@ def f_prime(x):
 
 EXPECTED = {  # the score each must get: 18 = all of 01_by_hand, 19 = all of 02_matrix_backprop
     "import_key_02_matrix_backprop.ipynb": 0,
+    "import_key_05_gradients_and_models.ipynb": 0,
     "import_key_by_path_01_by_hand.ipynb": 0,
     "read_key_file_01_by_hand.ipynb": 0,
     "copy_solutions_01_by_hand.ipynb": 0,

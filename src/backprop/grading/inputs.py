@@ -97,3 +97,80 @@ def layer_calls(rng):
         params = {name: float(v) for name, v in zip(names, rng.uniform(-1, 1, 8), strict=True)}
         calls.append((params, rng.uniform(-1, 1, n), rng.uniform(0, 1, n)))
     return calls
+
+
+# ---------------------------------------------------------------------------------------------- set 05
+def deep_net_calls(rng):
+    """A deep network on given data: (X, Y, weights, biases, activation); chapter 8's kinds of layers and sizes."""
+    calls = []
+    for sizes, activation, m in (((2, 8, 8, 8, 1), "tanh", 12), ((3, 6, 6, 6, 6, 1), "relu", 10),
+                                 ((2, 5, 5, 1), "sigmoid", 9)):
+        X, weights, biases = matrix_inputs(rng, sizes, m)
+        Y = (rng.uniform(size=(1, m)) > 0.5).astype(float)
+        calls.append((X, Y, weights, biases, activation))
+    return calls
+
+
+def slope_calls(rng):
+    """(n sigma_w², the slopes g'(z) of a layer's units): a ReLU layer half active, then sigmoid and tanh slopes."""
+    n = 256
+    relu = (np.arange(n) % 2).astype(float)
+    z = rng.normal(0, 1.5, n)
+    sigmoid_slopes = np.exp(-z) / (1 + np.exp(-z)) ** 2
+    return [(1.0, relu), (2.0, relu), (float(rng.uniform(0.5, 4)), sigmoid_slopes),
+            (float(rng.uniform(0.5, 2)), 1 - np.tanh(rng.normal(0, 1, n)) ** 2)]
+
+
+def norms_calls(rng):
+    """Per-layer norms, input side first: an exact geometric decay, then noisy decays and growths."""
+    calls = [(0.23 ** np.arange(9, -1, -1.0),)]
+    for factor, n_layers in ((float(rng.uniform(0.3, 0.9)), 10), (float(rng.uniform(1.1, 3)), 7)):
+        exact = factor ** -np.arange(n_layers, dtype=float)
+        calls.append((exact * np.exp(rng.normal(0, 0.3, n_layers)),))
+    return calls
+
+
+def width_calls(rng):
+    """Layer widths: chapter 8's 32, then random even ones (so that exactly half of the units can be active)."""
+    return [(32,), (2 * int(rng.integers(8, 33)),), (2 * int(rng.integers(50, 150)),)]
+
+
+def c_mapping_calls(rng):
+    """(lambda, m): chapter 9's lambda = 1 with 200 samples, then random ones."""
+    return [(1.0, 200), (float(rng.uniform(0.05, 5)), int(rng.integers(20, 500))),
+            (float(rng.uniform(0.05, 5)), int(rng.integers(20, 500)))]
+
+
+def hinge_calls(rng):
+    """(z, y) rows of shape (1, m), labels -1/+1, with some samples exactly at the kink y z = 1."""
+    calls = []
+    for m in (8, 11):
+        y = rng.choice([-1.0, 1.0], size=(1, m))
+        z = rng.normal(0, 1.5, (1, m))
+        z[0, :3] = y[0, :3]  # y z = 1: the kink
+        calls.append((z, y))
+    return calls
+
+
+def two_clouds(rng, m, spread=1.0):
+    """Two clouds in the plane, samples as rows (chapter 9's kind of data), labels 0/1."""
+    X = np.vstack([rng.normal([-1.0, -1.0], spread, (m // 2, 2)), rng.normal([1.5, 1.0], spread, (m - m // 2, 2))])
+    return X, np.repeat([0.0, 1.0], [m // 2, m - m // 2])
+
+
+def svm_calls(rng):
+    """(X (2, m) samples as columns, y (1, m) in -1/+1, lambda, learning rate, steps) for subgradient descent."""
+    calls = []
+    for m, l2 in ((40, 1.0), (60, float(rng.uniform(0.5, 3)))):
+        X, labels = two_clouds(rng, m)
+        calls.append((X.T.copy(), (2 * labels - 1).reshape(1, m), l2, 0.1, 3000))
+    return calls
+
+
+def logistic_calls(rng):
+    """(w (1, n), b, X (n, m) samples as columns, y (1, m) 0/1, lambda)."""
+    calls = []
+    for n, m, l2 in ((2, 10, 1.0), (3, 7, float(rng.uniform(0.1, 3))), (2, 12, 0.0)):
+        calls.append((rng.normal(0, 1, (1, n)), float(rng.normal()), rng.normal(0, 1.5, (n, m)),
+                      (rng.uniform(size=(1, m)) > 0.5).astype(float), l2))
+    return calls

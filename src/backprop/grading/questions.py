@@ -23,13 +23,21 @@ import numpy as np
 from backprop.grading.inputs import (
     batch_calls,
     by_hand_calls,
+    c_mapping_calls,
+    deep_net_calls,
+    hinge_calls,
     layer_calls,
+    logistic_calls,
     net_calls,
+    norms_calls,
     regression_calls,
     scalar_points,
     sequence_calls,
     sgd_calls,
+    slope_calls,
+    svm_calls,
     update_calls,
+    width_calls,
 )
 
 
@@ -52,6 +60,7 @@ def _rubric(qid, exercise_set, points, title, source):
 
 
 S1, S2, S3, S4 = "01_by_hand", "02_matrix_backprop", "03_training_choices", "04_analysis_and_design"
+S5 = "05_gradients_and_models"
 
 
 QUESTIONS = [
@@ -135,10 +144,30 @@ QUESTIONS = [
     Question("q27_design_checkable", S4, 1, "Reaction-rate network: the checkable parts", target="design",
              kind="value", calls=lambda rng: [()], source="seed 001, second set, exercise 3"),
     _rubric("q28_design_rubric", S4, 4, "Reaction-rate network: the design argued", "seed 001, second set, ex. 3"),
+    Question("q29_gradient_norms", S5, 3, "Per-layer gradient norms of a deep network (weights and errors)",
+             target="gradient_norms", calls=deep_net_calls, source="chapter 8"),
+    Question("q30_predicted_factor", S5, 2, "The predicted factor per layer from n sigma_w² and g'",
+             target="predicted_factor", calls=slope_calls, source="chapter 8"),
+    Question("q31_measured_factor", S5, 2, "The measured factor per layer, from a fit", target="measured_factor",
+             calls=norms_calls, source="chapter 8"),
+    Question("q32_critical_sigma", S5, 2, "Where a ReLU network starts to explode", target="critical_sigma",
+             calls=width_calls, source="chapter 8"),
+    _rubric("q33_prediction_against_measurement", S5, 2, "Predicted against measured, and the three regimes",
+            "chapter 8"),
+    Question("q34_c_from_lambda", S5, 2, "scikit-learn's C from the book's lambda", target="sklearn_C",
+             calls=c_mapping_calls, source="chapter 9"),
+    Question("q35_hinge_subgradient", S5, 2, "A subgradient of the mean hinge loss", target="hinge_subgradient",
+             calls=hinge_calls, source="chapter 9"),
+    Question("q36_train_svm", S5, 3, "A linear SVM trained by subgradient descent", target="train_svm",
+             calls=svm_calls, source="chapter 9"),
+    Question("q37_logistic_gradients", S5, 2, "The gradient of regularised logistic regression",
+             target="logistic_gradients", calls=logistic_calls, source="chapter 9"),
+    _rubric("q38_models_explained", S5, 2, "Why C = 1/lambda for any m, and what the kink does to training",
+            "chapter 9"),
 ]
 
 BY_ID = {q.qid: q for q in QUESTIONS}
-EXERCISE_SETS = (S1, S2, S3, S4)
+EXERCISE_SETS = (S1, S2, S3, S4, S5)
 
 
 def questions_of(exercise_set: str) -> list[Question]:

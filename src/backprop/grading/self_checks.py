@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from backprop import mlp, small_networks
+from backprop.activations import get_activation
 from backprop.gradcheck import numerical_gradients
 from backprop.grading.checks import Result, as_array, compare, compare_mapping, describe, error_result
 from backprop.grading.commitments import judge_commitment
@@ -335,6 +336,329 @@ def design(value):
                    f"loss: a rate is a real number; pick a regression loss, one of {sorted(REGRESSION_LOSSES)}.")]
 
 
+# ---------------------------------------------------------------------------------------------- set 05: chapters 8, 9
+def recognise(result: Result, value, slips, rtol=1e-6, atol=1e-10) -> Result:
+    """Append the hint of the first known wrong answer (``slips``: [(wrong value, hint)]) that ``value`` matches."""
+    if result.passed:
+        return result
+    for wrong, hint in slips:
+        if compare("", value, wrong, rtol=rtol, atol=atol, slip_hints=False).passed:
+            return Result(result.name, False, f"{result.message} {hint}")
+    return result
+
+
+def gradient_norm_slips(args, expected):
+    """Known wrong answers to q29: the sum over the samples (no 1/m), the output layer listed first."""
+    m = np.asarray(args[0]).shape[1]
+    return [(m * np.asarray(expected), f"Your norms are {m} times too large (m = {m}): the loss is the mean over "
+             "the samples, so the output error is (A - Y) / m."),
+            (np.asarray(expected)[::-1], "The norms are in reverse order: list layer 1 (next to the input) first.")]
+
+
+def _loss_from_layer(X, Y, weights, biases, activation, layer):
+    """The exercise's mean cross-entropy as a function of Z[layer] (1-based), the later layers as given."""
+    g, _ = get_activation(activation)
+
+    def f(Z):
+        for index in range(layer, len(weights)):  # weights[index] is W[index + 1]
+            Z = weights[index] @ g(Z) + biases[index]
+        return mlp.batch_loss(weights, Z, Y, "binary_cross_entropy")
+    return f
+
+
+def gradient_norms_expected(X, Y, weights, biases, activation):
+    """{"dW": ||dL/dW[l]||, "delta": ||dL/dZ[l]||} from central differences of the loss."""
+    f = _network_loss(activation, "binary_cross_entropy", len(weights))
+    grads = _network_gradients(f, X, Y, [a for pair in zip(weights, biases, strict=True) for a in pair])
+    Z, _ = mlp.forward(weights, biases, X, activation)
+    deltas = [_numeric(_loss_from_layer(X, Y, weights, biases, activation, layer), [Z[layer - 1]])[0]
+              for layer in range(1, len(weights) + 1)]
+    return {"dW": np.array([np.linalg.norm(grads[f"dW{layer}"]) for layer in range(1, len(weights) + 1)]),
+            "delta": np.array([np.linalg.norm(d) for d in deltas])}
+
+
+def gradient_norms_results(label, value, args, expected, **tolerances):
+    results = compare_mapping(f"{label}: ", value, expected, **tolerances)
+    if isinstance(value, dict):
+        results = [recognise(r, value.get(key), gradient_norm_slips(args, expected[key]),
+                             rtol=tolerances.get("rtol", 1e-6)) for r, key in zip(results, expected, strict=True)]
+    return results
+
+
+def _gradient_norms_check(value, args, label):
+    expected = gradient_norms_expected(*args)
+    return gradient_norms_results(label, value, args, expected, rtol=RTOL, atol=ATOL)
+
+
+def predicted_factor_slips(n_sigma2, slopes):
+    """Known wrong answers to q30: the single path's mean slope, the variance's factor (no square root)."""
+    slopes = np.asarray(slopes, dtype=float)
+    return [(np.sqrt(n_sigma2) * np.mean(slopes), "This uses the mean of g'(z), the single path's factor; the "
+             "variance of the error collects g'(z)² from every unit."),
+            (np.mean(slopes), "This is the single path's expected derivative, without the weights' n sigma_w²."),
+            (n_sigma2 * np.mean(slopes**2), "This is the factor of the error's variance; the norm's is its square "
+             "root.")]
+
+
+def simulated_norm_factor(n_sigma2, slopes, draws=8, columns=64):
+    """||(W.T delta) * g'|| / ||delta|| for random W with n sigma_w² = ``n_sigma2``: the definition, measured."""
+    slopes = np.asarray(slopes, dtype=float).reshape(-1, 1)
+    n = slopes.shape[0]
+    rng = np.random.default_rng(2024)
+    squares = []
+    for _ in range(draws):
+        W = rng.normal(0, np.sqrt(n_sigma2 / n), (n, n))
+        delta = rng.normal(size=(n, columns))
+        squares.append(np.sum(((W.T @ delta) * slopes) ** 2) / np.sum(delta**2))
+    return float(np.sqrt(np.mean(squares)))
+
+
+def _scalar_result(name, value):
+    """A positive finite number, or a failed Result saying what was received."""
+    array = as_array(value)
+    if array is None or array.dtype == object or array.size != 1:
+        return None, Result(name, False, f"{name}: expected one number, received {describe(value)}.")
+    number = float(array.reshape(-1)[0])
+    if not np.isfinite(number):
+        return None, Result(name, False, f"{name}: NaN or inf.")
+    return number, None
+
+
+def _predicted_factor_check(value, args, label):
+    n_sigma2, slopes = args
+    name = f"{label}: factor"
+    number, failed = _scalar_result(name, value)
+    if failed:
+        return [failed]
+    measured = simulated_norm_factor(n_sigma2, slopes)
+    ok = bool(abs(number / measured - 1) < 0.03)
+    result = Result(name, ok, f"{name}: within 3% of the factor measured on random weights." if ok else
+                    f"{name}: more than 3% away from the factor measured on random weights with this n sigma_w² "
+                    "and these slopes.")
+    return [recognise(result, number, predicted_factor_slips(n_sigma2, slopes))]
+
+
+def fit_slips(norms, r):
+    """Known wrong answers to q31: the factor inverted, the end points only."""
+    norms = np.asarray(norms, dtype=float)
+    return [(1 / r, "This is 1/r: the norms are listed input side first, and r is the factor of one step back "
+             "towards the input (r < 1: the gradient vanishes there)."),
+            ((norms[0] / norms[-1]) ** (1 / (norms.size - 1)), "This uses the first and last norms only; fit a "
+             "straight line to the logarithms of all of them (least squares).")]
+
+
+def _measured_factor_check(value, args, label):
+    (norms,) = args
+    name = f"{label}: r"
+    number, failed = _scalar_result(name, value)
+    if failed:
+        return [failed]
+    if number <= 0:
+        return [Result(name, False, f"{name}: a factor per layer is positive.")]
+    logs, layers = np.log(np.asarray(norms, dtype=float)), np.arange(len(norms), dtype=float)
+
+    def squared_residuals(s):  # the fit's loss at slope s = log r, the intercept at its best
+        residuals = logs + layers * s
+        return float(np.sum((residuals - residuals.mean()) ** 2))
+    s = np.log(number)
+    derivative = (squared_residuals(s + STEP) - squared_residuals(s - STEP)) / (2 * STEP)
+    best = s - derivative / (2 * np.sum((layers - layers.mean()) ** 2))  # the loss is quadratic in s
+    ok = bool(abs(s - best) < 1e-6)
+    result = Result(name, ok, f"{name}: minimises the squared residuals of the straight-line fit to log(norms)." if ok
+                    else f"{name}: the least-squares fit of log(norms) against the layer index has its minimum "
+                    "elsewhere (the derivative of its squared residuals is not zero at your r).")
+    return [recognise(result, number, fit_slips(norms, np.exp(best)), rtol=1e-6)]
+
+
+def critical_sigma_slips(n):
+    return [(np.sqrt(1 / n), "This is Xavier's scale for n_in = n_out: it keeps a layer whose units all pass the "
+             "gradient; a ReLU zeroes half of them."),
+            (2 / n, "This is sigma_w², the variance; the question asks for the standard deviation.")]
+
+
+def _critical_sigma_check(value, args, label):
+    (n,) = args
+    name = f"{label}: sigma_w"
+    number, failed = _scalar_result(name, value)
+    if failed:
+        return [failed]
+    if number <= 0:
+        return [Result(name, False, f"{name}: a standard deviation is positive.")]
+    half_active = (np.arange(int(n)) % 2).astype(float)
+    factor = simulated_norm_factor(n * number**2, half_active, draws=max(8, 20_000 // int(n)))
+    ok = bool(abs(factor - 1) < 0.03)
+    result = Result(name, ok, f"{name}: random ReLU layers with this sigma_w keep the error's norm." if ok else
+                    f"{name}: random ReLU layers of width {n} with this sigma_w multiply the error's norm by "
+                    f"{'less' if factor < 1 else 'more'} than 1 per layer.")
+    return [recognise(result, number, critical_sigma_slips(n))]
+
+
+def _logistic_data(m, rng):
+    X = rng.normal(0, 1.5, (2, m))
+    y = (rng.uniform(size=(1, m)) > 0.5).astype(float)
+    return X, y
+
+
+def c_slips(l2, m):
+    return [(1 / (l2 * m), "This matches the two penalties but forgets the 1/m of the data term: it regularises m "
+             "times less (chapter 9's wrong correspondence)."),
+            (l2, "C multiplies the data term and lambda the penalty: they sit on opposite sides."),
+            (m / l2, "m / lambda is the factor between the two objectives, not C.")]
+
+
+def _c_check(value, args, label):
+    l2, m = args
+    name = f"{label}: C"
+    number, failed = _scalar_result(name, value)
+    if failed:
+        return [failed]
+    X, y = _logistic_data(int(m), np.random.default_rng(11))
+    ratios = []
+    for scale in (0.1, 1.0, 3.0):
+        w, b = scale * np.array([[1.0, -0.5]]), 0.2 * scale
+        z = w @ X + b
+        losses = np.logaddexp(0, z) - y * z
+        ours = float(np.mean(losses)) + l2 / (2 * m) * float(np.sum(w * w))
+        theirs = number * float(np.sum(losses)) + 0.5 * float(np.sum(w * w))
+        ratios.append(theirs / ours)
+    ok = bool(number > 0 and np.ptp(ratios) < 1e-9 * abs(np.mean(ratios)))
+    result = Result(name, ok, f"{name}: scikit-learn's objective is a constant multiple of ours, the same minimum."
+                    if ok else f"{name}: scikit-learn's objective with this C is not a constant multiple of ours "
+                    "(their ratio changes with w), so the two minima differ.")
+    return [recognise(result, number, c_slips(l2, m))]
+
+
+def _mean_hinge(z, y):
+    return float(np.mean(np.maximum(0.0, 1.0 - y * z)))
+
+
+def hinge_slips(z, y):
+    """Known wrong answers to q35, compared away from the kink: the sum, the sign, the margin without the label."""
+    m = np.asarray(z).size
+    right = np.where(y * z < 1, -y, 0.0) / m
+    return [(m * right, f"Your values are m = {m} times too large: the loss is the mean over the samples."),
+            (-right, "The sign is wrong: the hinge 1 - y z falls as y z grows, so its slope in z is -y."),
+            (np.where(z < 1, -y, 0.0) / m, "The condition is on the margin y z < 1, not on z < 1.")]
+
+
+def hinge_expected(value, z, y, reference):
+    """``reference`` away from the kink; at the kink (y z = 1), the student's value if it lies between the slopes."""
+    kink = np.isclose(y * z, 1.0, rtol=0, atol=1e-12)
+    m = z.size
+    expected = np.array(reference, dtype=float)
+    array = as_array(value)
+    if array is not None and array.shape == z.shape and array.dtype != object:
+        low, high = np.minimum(-y / m, 0.0), np.maximum(-y / m, 0.0)
+        inside = (array >= low - 1e-12) & (array <= high + 1e-12)
+        expected[kink & inside] = array[kink & inside]
+        expected[kink & ~inside] = np.nan
+    return expected, kink
+
+
+def hinge_result(name, value, z, y, reference) -> Result:
+    expected, kink = hinge_expected(value, z, y, reference)
+    if np.any(np.isnan(expected)):
+        return Result(name, False, f"{name}: at the kink y z = 1 a subgradient lies between the two one-sided "
+                      "slopes, -y/m and 0; yours does not.")
+    result = compare(name, value, expected, rtol=RTOL, atol=ATOL, slip_hints=False)
+    if result.passed or as_array(value) is None or np.shape(value) != z.shape:
+        return result
+    away = ~kink
+    for wrong, hint in hinge_slips(z, y):
+        if np.allclose(np.asarray(value, dtype=float)[away], wrong[away], rtol=RTOL, atol=ATOL):
+            return Result(name, False, f"{result.message} {hint}")
+    return result
+
+
+def _hinge_check(value, args, label):
+    z, y = (np.asarray(a, dtype=float) for a in args)
+    numeric = _numeric(lambda t: _mean_hinge(t, y), [z])[0]  # away from the kink; the kink is judged apart
+    return [hinge_result(f"{label}: dL/dz", value, z, y, numeric)]
+
+
+def svm_objective(w, b, X, y, l2):
+    """The mean hinge loss plus (lambda / 2m) ||w||², samples as columns, labels -1/+1."""
+    w = np.asarray(w, dtype=float).reshape(1, -1)
+    return _mean_hinge(w @ X + float(b), y) + l2 / (2 * X.shape[1]) * float(np.sum(w * w))
+
+
+def svm_minimum(X, y, l2):
+    """(w, b) of the exact minimum, from scikit-learn's SVC with C = 1/lambda (the reference chapter 9 uses)."""
+    from sklearn.svm import SVC
+
+    model = SVC(kernel="linear", C=1 / l2, tol=1e-10).fit(X.T, y.ravel())
+    return model.coef_.reshape(1, -1), float(model.intercept_[0])
+
+
+SVM_OBJECTIVE_RTOL = 1e-3  # a fixed step of 0.1 stalls about 1e-4 above the minimum; w scaled by 1.1 is 4e-3 above
+SVM_WEIGHT_RTOL = 2e-2     # near the minimum the objective is flat: the weights are judged more loosely
+
+
+def svm_result(name, value, X, y, l2, w_best, b_best) -> Result:
+    """Is ``value`` = {"w", "b"} a minimum of the SVM objective, given the exact minimiser (w_best, b_best)?"""
+    if not isinstance(value, dict) or "w" not in value or "b" not in value:
+        return Result(name, False, f"{name}: expected a dict with keys 'w' and 'b', received {describe(value)}.")
+    w, b = as_array(value["w"]), as_array(value["b"])
+    if w is None or b is None or w.size != X.shape[0] or b.size != 1 or not np.all(np.isfinite(w)) or \
+            not np.isfinite(b).all():
+        return Result(name, False, f"{name}: 'w' must hold {X.shape[0]} finite numbers and 'b' one.")
+    best = svm_objective(w_best, b_best, X, y, l2)
+    gap = svm_objective(w, b.item(), X, y, l2) / best - 1
+    close = np.linalg.norm(w.reshape(1, -1) - w_best) < SVM_WEIGHT_RTOL * np.linalg.norm(w_best)
+    if gap < SVM_OBJECTIVE_RTOL and close:
+        return Result(name, True, f"{name}: the objective is at its minimum.")
+    message = f"{name}: the objective is {gap:.1e} above its minimum (relative)." if gap >= SVM_OBJECTIVE_RTOL else \
+        f"{name}: the objective is close to its minimum but w is more than 2% away from the minimiser."
+    m = X.shape[1]
+    w_alt, b_alt = svm_minimum(X, y, l2 * m)  # the penalty (lambda / 2) ||w||², without its 1/m
+    if np.linalg.norm(w.reshape(1, -1) - w_alt) < SVM_WEIGHT_RTOL * np.linalg.norm(w_alt):
+        message += " Your w minimises the objective with the penalty (lambda / 2) ||w||²: its gradient is " \
+                   "(lambda / m) w."
+    elif gap >= SVM_OBJECTIVE_RTOL:
+        message += " Do you keep the best point visited, step with the subgradient of the whole objective " \
+                   "(hinge and penalty), and use z = w x + b?"
+    return Result(name, False, message)
+
+
+def _svm_check(value, args, label):
+    X, y, l2, _, _ = args
+    return [svm_result(f"{label}: (w, b)", value, X, y, l2, *svm_minimum(X, y, l2))]
+
+
+def _logistic_loss(X, y, l2, data_scale=None, penalty=None):
+    m = X.shape[1]
+
+    def f(w, b):
+        z = w @ X + b
+        data = np.logaddexp(0, z) - y * z
+        value = float(np.sum(data)) if data_scale == "sum" else float(np.mean(data))
+        return value + (penalty if penalty is not None else l2 / (2 * m)) * float(np.sum(w * w))
+    return f
+
+
+def logistic_results(label, value, args, expected):
+    """Compare {"dw", "db"} with ``expected``; name the usual slips in dw (penalty without 1/m, the sum, no penalty)."""
+    w, b, X, y, l2 = args
+    b = np.array(float(b))
+    results = compare_mapping(f"{label}: ", value, expected, rtol=RTOL, atol=ATOL)
+    if isinstance(value, dict) and not results[0].passed and "dw" in value:
+        slips = [(_numeric(_logistic_loss(X, y, l2, penalty=l2 / 2), [w, b])[0],
+                  "dw matches the penalty (lambda / 2) ||w||²: this exercise's is (lambda / 2m) ||w||², whose "
+                  "gradient is (lambda / m) w."),
+                 (_numeric(_logistic_loss(X, y, l2, data_scale="sum"), [w, b])[0],
+                  "dw matches the sum of the losses: the loss is their mean (the 1/m)."),
+                 (_numeric(_logistic_loss(X, y, 0.0), [w, b])[0], "dw leaves out the penalty's gradient.")]
+        results[0] = recognise(results[0], value["dw"], [s for s in slips if l2 or "penalty's" not in s[1]],
+                               rtol=RTOL, atol=ATOL)
+    return results
+
+
+def _logistic_check(value, args, label):
+    w, b, X, y, l2 = args
+    dw, db = _numeric(_logistic_loss(X, y, l2), [w, np.array(float(b))])
+    return logistic_results(label, value, args, {"dw": dw, "db": db})
+
+
 SELF_CHECKS = {
     "q00_derivative": each_call(_derivative_check),
     "q01_identity_gradient": each_call(_neuron_check("identity_neuron")),
@@ -361,4 +685,12 @@ SELF_CHECKS = {
     "q25b_relu_norm_factors": value_check(lambda v: judge_commitment(
         "q25b_relu_norm_factors", v, hint="Use chapter 8's variance argument for a ReLU with half the units active.")),
     "q27_design_checkable": value_check(design),
+    "q29_gradient_norms": each_call(_gradient_norms_check),
+    "q30_predicted_factor": each_call(_predicted_factor_check),
+    "q31_measured_factor": each_call(_measured_factor_check),
+    "q32_critical_sigma": each_call(_critical_sigma_check),
+    "q34_c_from_lambda": each_call(_c_check),
+    "q35_hinge_subgradient": each_call(_hinge_check),
+    "q36_train_svm": each_call(_svm_check),
+    "q37_logistic_gradients": each_call(_logistic_check),
 }
