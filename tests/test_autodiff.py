@@ -164,15 +164,8 @@ def test_small_networks_at_random_points(name):
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "identity"])
 @pytest.mark.parametrize(("loss", "l2"), [("binary_cross_entropy", 0.0), ("binary_cross_entropy", 0.5),
                                           ("mean_squared_error", 0.0)])
-def test_mlp_gradients_agree_with_the_hand_written_backward_pass(activation, loss, l2):
-    rng = np.random.default_rng(3)
-    sizes = (2, 5, 3, 1) if loss == "binary_cross_entropy" else (3, 4, 2)
-    weights, biases = mlp.init_parameters(sizes, "xavier", rng=rng)
-    biases = [b + rng.normal(scale=0.5, size=b.shape) for b in biases]
-    X = rng.normal(size=(sizes[0], 40))
-    Y = (rng.random((1, 40)) < 0.5).astype(float) if loss == "binary_cross_entropy" else rng.normal(size=(2, 40))
-    Z, A = mlp.forward(weights, biases, X, activation)
-    dW, db = mlp.backward(weights, Z, A, Y, activation, loss, l2)
+def test_mlp_gradients_agree_with_the_hand_written_backward_pass(mlp_case, activation, loss, l2):
+    weights, biases, X, Y, Z, A, dW, db = mlp_case(activation, loss, l2, m=40)
     W_t, b_t = [Tensor(W) for W in weights], [Tensor(b) for b in biases]
     L = mlp_loss(W_t, b_t, X, Y, activation, loss, l2)
     L.backward()

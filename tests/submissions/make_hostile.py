@@ -41,37 +41,26 @@ for path in find(lambda folder, name: name.endswith(".ipynb") and WANTED(folder,
         pass
 '''
 
+def import_the_key(*targets: str) -> str:
+    """A cell that imports the answer key under any of its names and takes the functions ``targets`` from it."""
+    return '''
+import importlib
+for name in ("backprop_instructor.references", "backprop.grading.references", "references"):
+    try:
+        R = importlib.import_module(name)
+        break
+    except ImportError:
+        R = None
+''' + "".join(f"{target} = R.{target}\n" for target in targets)
+
+
 ATTACKS = {
     # the answer key, under any name
-    ("import_key", "02_matrix_backprop", "exercises"): '''
-import importlib
-for name in ("backprop_instructor.references", "backprop.grading.references", "references"):
-    try:
-        R = importlib.import_module(name)
-        break
-    except ImportError:
-        R = None
-relu_derivative = R.relu_derivative
-backprop_by_hand = R.backprop_by_hand
-xtanh_backward = R.xtanh_backward
-multi_output_gradients = R.multi_output_gradients
-''',
-    ("import_key", "05_gradients_and_models", "exercises"): '''
-import importlib
-for name in ("backprop_instructor.references", "backprop.grading.references", "references"):
-    try:
-        R = importlib.import_module(name)
-        break
-    except ImportError:
-        R = None
-gradient_norms = R.gradient_norms
-predicted_factor = R.predicted_factor
-measured_factor = R.measured_factor
-critical_sigma = R.critical_sigma
-sklearn_C = R.sklearn_C
-hinge_subgradient = R.hinge_subgradient
-logistic_gradients = R.logistic_gradients
-''',
+    ("import_key", "02_matrix_backprop", "exercises"): import_the_key(
+        "relu_derivative", "backprop_by_hand", "xtanh_backward", "multi_output_gradients"),
+    ("import_key", "05_gradients_and_models", "exercises"): import_the_key(
+        "gradient_norms", "predicted_factor", "measured_factor", "critical_sigma", "sklearn_C", "hinge_subgradient",
+        "logistic_gradients"),
     ("import_key_by_path", "01_by_hand", "exercises"): '''
 import importlib.util, sys
 for base in sys.path + ["/work/main/src", "/tmp/fresh/src", "../src", "../../src", "/autograder/source"]:
