@@ -577,3 +577,77 @@ def test_set_05_hints_at_its_usual_slips_with_and_without_the_key():
     assert all("(lambda / 2) ||w||²" in m for m in both("q37_logistic_gradients", lambda_w))
     assert all("the 1/m" in m for m in both("q37_logistic_gradients", lambda *a: {
         k: a[2].shape[1] * v for k, v in logistic(*a).items()}))
+
+
+def test_set_06_hints_at_its_usual_slips_with_and_without_the_key():
+    """Chapters 10-12: a flip's missing 2 and the wrap-around, the min(1, .), the proposal's 1/N and the 2 x 2
+    lattice's doubled neighbour, the bonds counted twice, the window, the Binder's 3, a grid point for a crossing,
+    the plain accuracy, decimation, softplus's slope and the VJP's g, the modes swapped."""
+    def both(qid, obj):
+        question = get_question(qid)
+        return _messages(feedback_results(question, obj)), _messages(_instructor_results(question, obj))
+
+    flips = SOLUTIONS["flip_energy_changes"]
+    assert all("half the energy change" in m for m in both("q39_flip_energy", lambda s: flips(s) / 2))
+    assert all("sign is wrong" in m for m in both("q39_flip_energy", lambda s: -flips(s)))
+    from backprop.grading.self_checks import open_boundary_flips
+    assert all("periodic" in m for m in both("q39_flip_energy", open_boundary_flips))
+
+    assert all("at most 1" in m for m in both("q40_metropolis_acceptance", lambda d, T: np.exp(-d / T)))
+    assert all("2T" in m for m in both("q40_metropolis_acceptance", lambda d, T: np.minimum(1, np.exp(-d / (2 * T)))))
+    assert all("heat-bath" in m for m in both("q40_metropolis_acceptance", lambda d, T: 1 / (1 + np.exp(d / T))))
+
+    matrix = SOLUTIONS["metropolis_matrix"]
+
+    def no_proposal(L, T):  # P_ab = A(dE) without the 1/N of choosing the site
+        P = matrix(L, T) * L * L
+        np.fill_diagonal(P, 0.0)
+        return P + np.diag(1 - P.sum(axis=1))
+    assert all("1/N" in m for m in both("q41_transition_matrix", no_proposal))
+    assert all("temperature 2T" in m for m in both("q41_transition_matrix", lambda L, T: matrix(L, 2 * T)))
+    assert all("probability of staying" in m for m in both("q41_transition_matrix",
+                                                           lambda L, T: matrix(L, T) - np.diag(np.diag(matrix(L, T)))))
+
+    per_site = SOLUTIONS["per_site"]
+    assert all("counted twice" in m for m in both("q42_observables",
+                                                  lambda s: dict(per_site(s), e=2 * per_site(s)["e"])))
+    assert all("signed" in m for m in both("q42_observables",
+                                           lambda s: dict(per_site(s), m=np.abs(per_site(s)["m"]))))
+
+    tau = SOLUTIONS["tau_int"]
+    assert all("starts at 1/2" in m for m in both("q43_autocorrelation_time", lambda x: tau(x) - 0.5))
+    assert all("2 tau_int" in m for m in both("q43_autocorrelation_time", lambda x: 2 * tau(x)))
+
+    def binder_without_3(m):
+        return 1 - np.mean(m**4, axis=1) / np.mean(m**2, axis=1) ** 2
+    assert all("The 3 is missing" in m for m in both("q45_binder_cumulant", binder_without_3))
+
+    def grid_point(T, y1, y2):
+        d = y1 - y2
+        return float(T[np.flatnonzero(np.sign(d[1:]) != np.sign(d[:-1]))[0]])
+    assert all("grid point" in m for m in both("q46_curve_crossing", grid_point))
+    assert all("plain accuracy" in m for m in both("q47_balanced_accuracy", lambda p, y: np.mean(p == y)))
+    assert all("decimation" in m for m in both("q48_block_spins", lambda s, b: s[:, ::b, ::b]))
+
+    from backprop.grading.self_checks import softplus_graph_with
+
+    def graph_with(slope, incoming=True):
+        def f(X, W1, b1, w2):
+            right = SOLUTIONS["softplus_graph"](X, W1, b1, w2)
+            return dict(right, **softplus_graph_with(X, W1, b1, w2, slope, incoming))
+        return f
+    def sigmoid(z):
+        return 0.5 * (1 + np.tanh(z / 2))
+    assert all("sigma(-a)" in m for m in both("q50_softplus_op", graph_with(lambda z: sigmoid(-z))))
+    assert all("incoming gradient" in m for m in both("q50_softplus_op", graph_with(sigmoid, incoming=False)))
+
+    jvp = SOLUTIONS["layer_jvp"]
+
+    def no_tanh_slope(W, b, x, v):
+        return dict(jvp(W, b, x, v), tangent=W @ v + 2 * float(np.sum(x * v)))
+    assert all("tangent of tanh" in m for m in both("q51_jvp_by_duals", no_tanh_slope))
+    passes = SOLUTIONS["pass_counts"]
+    assert all("swapped" in m for m in both("q52_pass_counts", lambda shapes: passes(shapes)[:, ::-1]))
+    vjp = SOLUTIONS["matmul_vjp"]
+    assert all("transposed" in m for m in both("q53_matmul_vjp", lambda A, B, G: dict(vjp(A, B, G),
+                                                                                     dB=vjp(A, B, G)["dB"].T)))

@@ -13,19 +13,31 @@ import numpy as np
 
 from backprop.grading.checks import Result, compare, compare_mapping
 from backprop.grading.self_checks import (
+    acceptance_slips,
+    accuracy_slips,
+    binder_slips,
+    block_slips,
     c_slips,
     critical_sigma_slips,
+    crossing_slips,
     design,
     each_call,
     fit_slips,
+    flip_slips,
     gradient_norms_results,
     hidden_size_losses,
     hinge_result,
+    jvp_results,
     logistic_results,
+    observable_results,
+    pass_slips,
     predicted_factor_slips,
     recognise,
     sin_fit,
+    softplus_results,
     svm_result,
+    tau_slips,
+    transition_slips,
     uses_the_data,
     value_check,
 )
@@ -185,6 +197,32 @@ def logistic_check(value, args, label):
     return logistic_results(label, value, args, ref.logistic_gradients(*args))
 
 
+# ---------------------------------------------------------------------------------------------- set 06
+def _with_slips(name, reference, slips, rtol=1e-9, atol=1e-12):
+    """A judge comparing with ``reference(*args)``, naming the known wrong answers ``slips(args, expected)``."""
+    def check(value, args, label):
+        expected = reference(*args)
+        result = compare(f"{label}: {name}", value, expected, rtol=rtol, atol=atol, slip_hints=False)
+        return [recognise(result, value, slips(args, expected), rtol=1e-6, atol=1e-9)]
+    return each_call(check)
+
+
+def observables_check(value, args, label):
+    return observable_results(label, value, args[0], ref.per_site(*args))
+
+
+def softplus_check(value, args, label):
+    return softplus_results(label, value, args, ref.softplus_graph(*args))
+
+
+def jvp_check(value, args, label):
+    return jvp_results(label, value, args, ref.layer_jvp(*args))
+
+
+def matmul_check(value, args, label):
+    return compare_mapping(f"{label}: ", value, ref.matmul_vjp(*args), rtol=1e-9, atol=1e-12)
+
+
 JUDGES = {
     "q00_derivative": _compare_each("f'(x)", ref.new_function_derivative, rtol=1e-5, atol=1e-8),
     "q01_identity_gradient": each_call(pair_check(ref.identity_neuron_gradient)),
@@ -221,4 +259,18 @@ JUDGES = {
     "q35_hinge_subgradient": each_call(hinge_check),
     "q36_train_svm": each_call(svm_check),
     "q37_logistic_gradients": each_call(logistic_check),
+    "q39_flip_energy": _with_slips("dE", ref.flip_energy_changes, lambda a, e: flip_slips(a[0], e)),
+    "q40_metropolis_acceptance": _with_slips("A(dE)", ref.metropolis_acceptance, lambda a, e: acceptance_slips(*a)),
+    "q41_transition_matrix": _with_slips("P", ref.metropolis_matrix, lambda a, e: transition_slips(*a)),
+    "q42_observables": each_call(observables_check),
+    "q43_autocorrelation_time": _with_slips("tau_int", ref.tau_int, lambda a, e: tau_slips(a[0], e)),
+    "q45_binder_cumulant": _with_slips("U4", ref.binder, lambda a, e: binder_slips(a[0])),
+    "q46_curve_crossing": _with_slips("T_cross", ref.crossing, lambda a, e: crossing_slips(*a)),
+    "q47_balanced_accuracy": _with_slips("balanced accuracy", ref.balanced_accuracy,
+                                         lambda a, e: accuracy_slips(*a)),
+    "q48_block_spins": _with_slips("block spins", ref.majority_blocks, lambda a, e: block_slips(a[0], int(a[1]))),
+    "q50_softplus_op": each_call(softplus_check),
+    "q51_jvp_by_duals": each_call(jvp_check),
+    "q52_pass_counts": _with_slips("passes", ref.pass_counts, lambda a, e: pass_slips(e)),
+    "q53_matmul_vjp": each_call(matmul_check),
 }

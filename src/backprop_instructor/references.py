@@ -253,3 +253,107 @@ def logistic_gradients(w, b, X, y, l2):
     _, dw, db = loss_and_gradients(np.asarray(w, float), float(b), np.asarray(X, float), np.asarray(y, float),
                                    "binary_cross_entropy", float(l2))
     return {"dw": dw, "db": db}
+
+
+# ---------------------------------------------------------------------------------------------- set 06
+def flip_energy_changes(spins):
+    """Chapter 10: dE = 2 s_i h_i for every site, h_i the sum of the four periodic neighbours (np.roll)."""
+    s = np.asarray(spins, dtype=float)
+    h = sum(np.roll(s, shift, axis) for shift in (1, -1) for axis in (0, 1))
+    return 2 * s * h
+
+
+def metropolis_acceptance(delta_E, temperature):
+    """Chapter 10's rule: min(1, exp(-dE / T))."""
+    return np.minimum(1.0, np.exp(-np.asarray(delta_E, dtype=float) / float(temperature)))
+
+
+def metropolis_matrix(L, temperature):
+    """The exact single-flip Metropolis matrix: a site chosen with probability 1/N, the flip accepted by the rule;
+    state a has spin (i, j) = +1 where bit i L + j of a is set. Built from the package's energy per site."""
+    from backprop.ising import energy_per_site
+
+    L = int(L)
+    N = L * L
+    bits = (np.arange(2**N)[:, None] >> np.arange(N)[None, :]) & 1
+    energies = N * energy_per_site((2 * bits - 1).reshape(-1, L, L))
+    P = np.zeros((2**N, 2**N))
+    for a in range(2**N):
+        for site in range(N):
+            b = a ^ (1 << site)
+            P[a, b] = metropolis_acceptance(energies[b] - energies[a], temperature) / N
+        P[a, a] = 1 - P[a].sum()
+    return P
+
+
+def per_site(spins):
+    """Chapter 10: the signed magnetisation and the energy per site of each configuration of a batch."""
+    from backprop.ising import energy_per_site, magnetisation_per_site
+
+    return {"m": magnetisation_per_site(spins), "e": energy_per_site(spins)}
+
+
+def tau_int(x):
+    """Chapter 10: tau_int with Sokal's window (c = 5), the package's estimator."""
+    from backprop.ising import integrated_autocorrelation_time
+
+    return integrated_autocorrelation_time(np.asarray(x, dtype=float), 5.0)
+
+
+def binder(m):
+    """Chapter 11: U4 = 1 - <m^4> / (3 <m^2>^2) of each row (one temperature) of magnetisations."""
+    from backprop.ising.scaling import binder_cumulant
+
+    return binder_cumulant(np.asarray(m, dtype=float), axis=1)
+
+
+def crossing(T, y1, y2):
+    """Where the two curves, interpolated linearly between grid points, cross (the one sign change of y1 - y2)."""
+    T, d = np.asarray(T, float), np.asarray(y1, float) - np.asarray(y2, float)
+    j = int(np.flatnonzero(np.sign(d[1:]) != np.sign(d[:-1]))[0])
+    return float(T[j] + (T[j + 1] - T[j]) * d[j] / (d[j] - d[j + 1]))
+
+
+def balanced_accuracy(predicted, labels):
+    """Chapter 11: the mean of the accuracies on the labels 0 and 1 (the package's)."""
+    from backprop.ising.phases import balanced_accuracy as package_balanced_accuracy
+
+    return package_balanced_accuracy(np.asarray(predicted), np.asarray(labels))
+
+
+def majority_blocks(spins, b):
+    """Chapter 11: majority-rule blocks of side b (odd: no ties), the package's block_spins."""
+    from backprop.ising.blocks import block_spins
+
+    spins = np.asarray(spins)
+    return block_spins(spins, spins.shape[-1] // int(b), random_state=0).astype(float)
+
+
+def softplus_graph(X, W1, b1, w2):
+    """Chapter 12's engine on L = mean(softplus(w2 @ softplus(W1 @ X + b1))): the value and the gradients."""
+    from backprop.autodiff import Tensor
+
+    W1, b1, w2 = Tensor(W1), Tensor(b1), Tensor(w2)
+    loss = (w2 @ (W1 @ Tensor(X, requires_grad=False) + b1).softplus()).softplus().mean()
+    loss.backward()
+    return {"value": loss.item(), "dW1": W1.grad, "db1": b1.grad, "dw2": w2.grad}
+
+
+def layer_jvp(W, b, x, v):
+    """Chapter 12's dual numbers on f(x) = tanh(W x + b) + (x . x): f(x) and J v in one forward pass."""
+    from backprop.autodiff import jvp
+
+    value, tangent = jvp(lambda x: (W @ x + b).tanh() + (x * x).sum(), [x], [v])
+    return {"value": value, "tangent": tangent}
+
+
+def pass_counts(shapes):
+    """Chapter 12: a Jacobian (n_out, n_in) takes n_in forward passes (one column each), n_out reverse (one row)."""
+    shapes = np.asarray(shapes, dtype=float).reshape(-1, 2)
+    return shapes[:, ::-1].copy()
+
+
+def matmul_vjp(A, B, G):
+    """Chapter 12: C = A @ B, G = dL/dC: dL/dA = G B^T, dL/dB = A^T G."""
+    A, B, G = (np.asarray(a, dtype=float) for a in (A, B, G))
+    return {"dA": G @ B.T, "dB": A.T @ G}

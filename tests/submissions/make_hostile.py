@@ -61,6 +61,10 @@ ATTACKS = {
     ("import_key", "05_gradients_and_models", "exercises"): import_the_key(
         "gradient_norms", "predicted_factor", "measured_factor", "critical_sigma", "sklearn_C", "hinge_subgradient",
         "logistic_gradients"),
+    ("import_key", "06_ising_and_autodiff", "exercises"): import_the_key(
+        "flip_energy_changes", "metropolis_acceptance", "metropolis_matrix", "per_site", "tau_int", "binder",
+        "crossing", "balanced_accuracy", "majority_blocks", "softplus_graph", "layer_jvp", "pass_counts",
+        "matmul_vjp"),
     ("import_key_by_path", "01_by_hand", "exercises"): '''
 import importlib.util, sys
 for base in sys.path + ["/work/main/src", "/tmp/fresh/src", "../src", "../../src", "/autograder/source"]:
@@ -205,6 +209,7 @@ def f_prime(x):
 EXPECTED = {  # the score each must get: 18 = all of 01_by_hand, 19 = all of 02_matrix_backprop
     "import_key_02_matrix_backprop.ipynb": 0,
     "import_key_05_gradients_and_models.ipynb": 0,
+    "import_key_06_ising_and_autodiff.ipynb": 0,
     "import_key_by_path_01_by_hand.ipynb": 0,
     "read_key_file_01_by_hand.ipynb": 0,
     "copy_solutions_01_by_hand.ipynb": 0,

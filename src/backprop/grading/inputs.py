@@ -174,3 +174,125 @@ def logistic_calls(rng):
         calls.append((rng.normal(0, 1, (1, n)), float(rng.normal()), rng.normal(0, 1.5, (n, m)),
                       (rng.uniform(size=(1, m)) > 0.5).astype(float), l2))
     return calls
+
+
+# ---------------------------------------------------------------------------------------------- set 06
+def _spins(rng, shape):
+    return rng.choice(np.array([-1, 1]), size=shape)
+
+
+def flip_calls(rng):
+    """Ising lattices (L, L) of +-1: chapter 10's all-up start first, then random ones and a 2 x 2 lattice."""
+    return [(np.ones((4, 4), dtype=int),), (_spins(rng, (5, 5)),), (_spins(rng, (2, 2)),), (_spins(rng, (6, 6)),)]
+
+
+def acceptance_calls(rng):
+    """(dE, T): each dE array holds values and their negatives, [d, -d]; chapter 10's 0, 4, 8 at T = 2.269 first."""
+    calls = []
+    for d, T in ((np.array([0.0, 4.0, 8.0]), 2.269), (rng.uniform(0.5, 12, 5), float(rng.uniform(0.8, 4))),
+                 (rng.choice([4.0, 8.0], 4) * rng.choice([-1, 1], 4), float(rng.uniform(1.5, 3)))):
+        calls.append((np.concatenate([d, -d]), T))
+    return calls
+
+
+def transition_calls(rng):
+    """(L, T) for the exact single-flip Metropolis matrix: a 2 x 2 lattice near Tc, then random temperatures."""
+    return [(2, 2.269), (2, float(rng.uniform(0.8, 1.6))), (2, float(rng.uniform(3, 6)))]
+
+
+def observable_calls(rng):
+    """Batches (n, L, L) of configurations: ordered, random, and a mixture."""
+    ordered = np.ones((3, 6, 6), dtype=int)
+    ordered[1] *= -1
+    ordered[2, 0, :3] = -1
+    return [(ordered,), (_spins(rng, (5, 4, 4)),), (_spins(rng, (4, 7, 7)),)]
+
+
+def ar1_series(rng, phi, n):
+    """An AR(1) series x_t = phi x_{t-1} + noise, standing in for a chain's observable: tau_int = (1+phi)/(2(1-phi))."""
+    noise = rng.normal(size=n)
+    x = np.empty(n)
+    x[0] = noise[0] / np.sqrt(1 - phi**2)
+    for t in range(1, n):
+        x[t] = phi * x[t - 1] + noise[t]
+    return x
+
+
+def series_calls(rng):
+    """Correlated series (the |m| of a chain, stood in for by AR(1) series) of different autocorrelation times."""
+    return [(ar1_series(rng, phi, n),) for phi, n in ((0.9, 4000), (float(rng.uniform(0.3, 0.8)), 3000),
+                                                       (float(rng.uniform(0.85, 0.95)), 5000))]
+
+
+def magnetisation_calls(rng):
+    """Magnetisations (n_T, n_samples): ordered (+-m0), Gaussian (disordered) and mixed rows."""
+    calls = []
+    for n_samples in (200, 150):
+        m0 = rng.uniform(0.6, 0.95)
+        ordered = m0 * rng.choice([-1.0, 1.0], n_samples) + rng.normal(0, 0.02, n_samples)
+        disordered = rng.normal(0, 0.1, n_samples)
+        mixed = np.clip(rng.normal(0, 0.4, n_samples), -1, 1)
+        calls.append((np.vstack([ordered, mixed, disordered]),))
+    return calls
+
+
+def crossing_calls(rng):
+    """(T, y_small, y_large): two output curves of different steepness on a grid, crossing once between grid points."""
+    calls = []
+    for n, width in ((30, 0.25), (int(rng.integers(15, 40)), float(rng.uniform(0.15, 0.4)))):
+        T = np.sort(rng.uniform(1.8, 2.8, n))
+        centre = float(rng.uniform(2.2, 2.35))
+        small = 1 / (1 + np.exp(-(T - centre) / width))
+        large = 1 / (1 + np.exp(-(T - centre) / (width / 2)))
+        calls.append((T, small, large))
+    return calls
+
+
+def confusion_calls(rng):
+    """(predicted, labels), 0/1: a threshold's predictions against trial labels, the labels unbalanced."""
+    calls = []
+    for n, share in ((100, 0.8), (int(rng.integers(40, 120)), float(rng.uniform(0.1, 0.3))),
+                     (int(rng.integers(40, 120)), 0.5)):
+        labels = (rng.uniform(size=n) < share).astype(float)
+        labels[:2] = (0.0, 1.0)
+        predicted = np.where(rng.uniform(size=n) < 0.8, labels, 1 - labels)
+        calls.append((predicted, labels))
+    return calls
+
+
+def block_calls(rng):
+    """(spins (n, L, L), b): blocks of odd side b, so that the majority never ties."""
+    return [(_spins(rng, (2, 9, 9)), 3), (_spins(rng, (3, 15, 15)), 5), (_spins(rng, (1, 15, 15)), 3)]
+
+
+def softplus_graph_calls(rng):
+    """(X, W1, b1, w2): random graphs L = mean(softplus(w2 @ softplus(W1 @ X + b1))) of different shapes."""
+    calls = []
+    for n_in, n_hidden, m in ((2, 3, 4), (3, 5, 7), (4, 2, 1)):
+        calls.append((rng.normal(0, 1.5, (n_in, m)), rng.normal(0, 1, (n_hidden, n_in)),
+                      rng.normal(0, 0.5, (n_hidden, 1)), rng.normal(0, 1, (1, n_hidden))))
+    return calls
+
+
+def jvp_calls(rng):
+    """(W, b, x, v): the layer f(x) = tanh(W x + b) + (x . x), a point x and a direction v."""
+    calls = []
+    for n, k in ((3, 2), (4, 4), (2, 5)):
+        calls.append((rng.normal(0, 1, (k, n)), rng.normal(0, 0.5, (k, 1)), rng.normal(0, 1, (n, 1)),
+                      rng.normal(0, 1, (n, 1))))
+    return calls
+
+
+def shape_calls(rng):
+    """A list of Jacobian shapes (n_outputs, n_inputs): a loss of 17 parameters (one output) first, then random ones."""
+    shapes = [(1, 17), (int(rng.integers(2, 30)), 1), (int(rng.integers(2, 9)), int(rng.integers(2, 9))),
+              (int(rng.integers(10, 40)), int(rng.integers(2, 6)))]
+    return [(np.array(shapes),)]
+
+
+def matmul_calls(rng):
+    """(A, B, G): C = A @ B and the incoming gradient G = dL/dC, non-square shapes."""
+    calls = []
+    for n, k, p in ((2, 3, 4), (5, 2, 3), (1, 4, 2)):
+        calls.append((rng.normal(size=(n, k)), rng.normal(size=(k, p)), rng.normal(size=(n, p))))
+    return calls

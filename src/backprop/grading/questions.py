@@ -21,21 +21,34 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from backprop.grading.inputs import (
+    acceptance_calls,
     batch_calls,
+    block_calls,
     by_hand_calls,
     c_mapping_calls,
+    confusion_calls,
+    crossing_calls,
     deep_net_calls,
+    flip_calls,
     hinge_calls,
+    jvp_calls,
     layer_calls,
     logistic_calls,
+    magnetisation_calls,
+    matmul_calls,
     net_calls,
     norms_calls,
+    observable_calls,
     regression_calls,
     scalar_points,
     sequence_calls,
+    series_calls,
     sgd_calls,
+    shape_calls,
     slope_calls,
+    softplus_graph_calls,
     svm_calls,
+    transition_calls,
     update_calls,
     width_calls,
 )
@@ -60,7 +73,7 @@ def _rubric(qid, exercise_set, points, title, source):
 
 
 S1, S2, S3, S4 = "01_by_hand", "02_matrix_backprop", "03_training_choices", "04_analysis_and_design"
-S5 = "05_gradients_and_models"
+S5, S6 = "05_gradients_and_models", "06_ising_and_autodiff"
 
 
 QUESTIONS = [
@@ -164,10 +177,41 @@ QUESTIONS = [
              target="logistic_gradients", calls=logistic_calls, source="chapter 9"),
     _rubric("q38_models_explained", S5, 2, "Why C = 1/lambda for any m, and what the kink does to training",
             "chapter 9"),
+    Question("q39_flip_energy", S6, 2, "The energy change of every single flip on a periodic lattice",
+             target="flip_energy_changes", calls=flip_calls, source="chapter 10"),
+    Question("q40_metropolis_acceptance", S6, 2, "The Metropolis acceptance probability",
+             target="metropolis_acceptance", calls=acceptance_calls, source="chapter 10"),
+    Question("q41_transition_matrix", S6, 3, "The exact single-flip Metropolis matrix of a 2 x 2 lattice",
+             target="metropolis_matrix", calls=transition_calls, source="chapter 10"),
+    Question("q42_observables", S6, 2, "The magnetisation and the energy per site", target="per_site",
+             calls=observable_calls, source="chapter 10"),
+    Question("q43_autocorrelation_time", S6, 3, "The integrated autocorrelation time with Sokal's window",
+             target="tau_int", calls=series_calls, source="chapter 10"),
+    _rubric("q44_sampling_explained", S6, 2, "Detailed balance, the stationary distribution, and the spacing",
+            "chapter 10"),
+    Question("q45_binder_cumulant", S6, 2, "The Binder cumulant of given samples", target="binder",
+             calls=magnetisation_calls, source="chapter 11"),
+    Question("q46_curve_crossing", S6, 2, "Where two sampled curves cross (linear interpolation)",
+             target="crossing", calls=crossing_calls, source="chapter 11"),
+    Question("q47_balanced_accuracy", S6, 2, "The balanced accuracy of learning by confusion",
+             target="balanced_accuracy", calls=confusion_calls, source="chapter 11"),
+    Question("q48_block_spins", S6, 2, "Block spins by majority rule", target="majority_blocks",
+             calls=block_calls, source="chapter 11"),
+    _rubric("q49_phases_explained", S6, 2, "Why the curves cross at Tc, and why the balanced accuracy",
+            "chapter 11"),
+    Question("q50_softplus_op", S6, 3, "A new operation in the engine: softplus and its backward rule",
+             target="softplus_graph", calls=softplus_graph_calls, source="chapter 12"),
+    Question("q51_jvp_by_duals", S6, 2, "A Jacobian-vector product by dual numbers", target="layer_jvp",
+             calls=jvp_calls, source="chapter 12"),
+    Question("q52_pass_counts", S6, 2, "How many passes forward and reverse mode need", target="pass_counts",
+             calls=shape_calls, source="chapter 12"),
+    Question("q53_matmul_vjp", S6, 2, "The VJP of a matrix product", target="matmul_vjp", calls=matmul_calls,
+             source="chapter 12"),
+    _rubric("q54_modes_explained", S6, 2, "Which mode for which Jacobian, and why the VJP's shapes", "chapter 12"),
 ]
 
 BY_ID = {q.qid: q for q in QUESTIONS}
-EXERCISE_SETS = (S1, S2, S3, S4, S5)
+EXERCISE_SETS = (S1, S2, S3, S4, S5, S6)
 
 
 def questions_of(exercise_set: str) -> list[Question]:

@@ -659,6 +659,378 @@ def _logistic_check(value, args, label):
     return logistic_results(label, value, args, {"dw": dw, "db": db})
 
 
+
+# ---------------------------------------------------------------------------------------------- set 06: chapters 10-12
+def ising_energy(spins):
+    """The total energy E = -sum_<ij> s_i s_j of one periodic configuration (J = 1), from chapter 10's definition."""
+    from backprop.ising import energy_per_site
+
+    s = np.asarray(spins)
+    return float(energy_per_site(s)) * s.shape[-1] * s.shape[-2]
+
+
+def flip_differences(spins):
+    """E(after flipping site (i, j)) - E(before), by flipping each site and recomputing the whole energy."""
+    s = np.asarray(spins, dtype=np.int64)
+    before = ising_energy(s)
+    out = np.empty(s.shape)
+    for index in np.ndindex(s.shape):
+        flipped = s.copy()
+        flipped[index] *= -1
+        out[index] = ising_energy(flipped) - before
+    return out
+
+
+def open_boundary_flips(spins):
+    """2 s_i h_i with only the neighbours inside the lattice (no wrap-around): the usual slip at the edges."""
+    s = np.asarray(spins, dtype=float)
+    padded = np.pad(s, 1)
+    h = padded[:-2, 1:-1] + padded[2:, 1:-1] + padded[1:-1, :-2] + padded[1:-1, 2:]
+    return 2 * s * h
+
+
+def flip_slips(spins, expected):
+    return [(expected / 2, "Your values are half the energy change: flipping s_i changes each bond s_i s_j from "
+             "s_i s_j to -s_i s_j, a change of 2 s_i s_j, so dE = 2 s_i h_i."),
+            (-expected, "The sign is wrong: a flip that breaks aligned bonds raises the energy (dE > 0)."),
+            (open_boundary_flips(spins), "Wrong at the edges only: the lattice is periodic, so a site on the "
+             "right edge has its right neighbour on the left edge (np.roll).")]
+
+
+def _flip_check(value, args, label):
+    (spins,) = args
+    expected = flip_differences(spins)
+    result = compare(f"{label}: dE", value, expected, rtol=1e-9, atol=1e-9, slip_hints=False)
+    return [recognise(result, value, flip_slips(spins, expected), atol=1e-9)]
+
+
+def acceptance_slips(d, T):
+    return [(np.exp(-d / T), "Some values exceed 1: a probability is at most 1, so the rule is min(1, e^(-dE/T)); "
+             "a move that lowers the energy is always accepted."),
+            (np.minimum(1, np.exp(d / T)), "The sign is wrong: a move that raises the energy (dE > 0) is accepted "
+             "with probability e^(-dE/T) < 1."),
+            (np.minimum(1, np.exp(-d / (2 * T))), "This is min(1, e^(-dE/(2T))): it samples temperature 2T."),
+            (1 / (1 + np.exp(d / T)), "This is the heat-bath (Glauber) rule: it satisfies detailed balance too, but "
+             "it is not Metropolis's; Metropolis accepts every downhill move.")]
+
+
+def _acceptance_check(value, args, label):
+    d, T = args
+    n = d.size // 2
+    array = as_array(value)
+    if array is None or array.dtype == object or array.shape != d.shape:
+        return [Result(f"{label}: A(dE)", False, f"{label}: A(dE): expected {d.size} numbers, one per dE, received "
+                       f"{describe(value)}.")]
+    if not np.all(np.isfinite(array)) or np.any(array <= 0):
+        return [Result(f"{label}: A(dE)", False, f"{label}: A(dE): probabilities must be finite and positive.")]
+    up, down = array[:n], array[n:]
+    balance = compare(f"{label}: detailed balance A(dE) / A(-dE) = e^(-dE/T)", up / down, np.exp(-d[:n] / T),
+                      rtol=1e-9, atol=0, slip_hints=False)
+    largest = compare(f"{label}: the larger of A(dE), A(-dE) is 1", np.maximum(up, down), np.ones(n), rtol=1e-12,
+                      atol=1e-12, slip_hints=False)
+    return [recognise(r, array, acceptance_slips(d, T)) for r in (balance, largest)]
+
+
+def spin_states(L):
+    """Every configuration of an L x L lattice: state a has spin (i, j) = +1 if bit i L + j of a is set, else -1."""
+    N = L * L
+    bits = (np.arange(2**N)[:, None] >> np.arange(N)[None, :]) & 1
+    return (2 * bits - 1).reshape(-1, L, L)
+
+
+def single_flip_pairs(L):
+    """A boolean (2^N, 2^N) matrix: True where the states differ by exactly one spin."""
+    N = L * L
+    a = np.arange(2**N)
+    diff = a[:, None] ^ a[None, :]
+    return (diff != 0) & ((diff & (diff - 1)) == 0)
+
+
+def metropolis_matrix_with(L, T, acceptance, proposal=None):
+    """The single-flip matrix for an acceptance rule of dE (used for the known slips)."""
+    N = L * L
+    energies = np.array([ising_energy(s) for s in spin_states(L)])
+    pairs = single_flip_pairs(L)
+    P = np.where(pairs, acceptance(energies[None, :] - energies[:, None], T) * (1 / N if proposal is None
+                                                                                 else proposal), 0.0)
+    return P + np.diag(1 - P.sum(axis=1))
+
+
+def transition_slips(L, T):
+    metropolis = lambda d, t: np.minimum(1, np.exp(-d / t))  # noqa: E731 - the rule of the slips below
+    return [(metropolis_matrix_with(L, T, metropolis, proposal=1.0), "The site is chosen at random among the N "
+             "sites: a move to one neighbouring state is proposed with probability 1/N, then accepted."),
+            (metropolis_matrix_with(L, 2 * T, metropolis), "Your matrix is in detailed balance at temperature 2T: "
+             "on a 2 x 2 periodic lattice the left and the right neighbour are the same site, and h_i counts it "
+             "twice (np.roll does this for you)."),
+            (np.where(single_flip_pairs(L), metropolis_matrix_with(L, T, metropolis), 0.0), "The diagonal is the "
+             "probability of staying (a rejected proposal): each row must sum to 1.")]
+
+
+def _transition_check(value, args, label):
+    L, T = args
+    N, size = L * L, 2 ** (L * L)
+    name = f"{label}: P"
+    array = as_array(value)
+    if array is None or array.dtype == object or array.shape != (size, size):
+        return [Result(name, False, f"{name}: expected a ({size}, {size}) matrix, received {describe(value)}.")]
+    if not np.all(np.isfinite(array)):
+        return [Result(name, False, f"{name}: contains NaN or inf.")]
+    energies = np.array([ising_energy(s) for s in spin_states(L)])
+    pairs = single_flip_pairs(L)
+    weights = np.exp(-(energies - energies.min()) / T)
+    flow = weights[:, None] * array
+    results = [
+        compare(f"{name}: each row sums to 1", array.sum(axis=1), np.ones(size), rtol=1e-9, atol=1e-12,
+                slip_hints=False),
+        Result(f"{name}: only single flips", bool(np.all(array[~pairs & ~np.eye(size, dtype=bool)] == 0)),
+               f"{name}: only single flips." if np.all(array[~pairs & ~np.eye(size, dtype=bool)] == 0) else
+               f"{name}: a state can only move to a state that differs by one spin; other entries are 0."),
+        compare(f"{name}: detailed balance pi_a P_ab = pi_b P_ba, pi ~ e^(-E/T)", flow, flow.T, rtol=1e-9,
+                atol=1e-15, slip_hints=False),
+        compare(f"{name}: the larger of P_ab, P_ba is 1/N (the proposal)", np.maximum(array, array.T)[pairs],
+                np.full(int(pairs.sum()), 1 / N), rtol=1e-9, atol=1e-15, slip_hints=False)]
+    slips = transition_slips(L, T)
+    return [recognise(r, array, slips, rtol=1e-9, atol=1e-12) for r in results]
+
+
+def observable_slips(spins, expected):
+    N = spins.shape[-1] * spins.shape[-2]
+    return {"m": [(np.abs(expected["m"]), "This is |m|: the question asks for the signed magnetisation.")],
+            "e": [(2 * expected["e"], "Your energies are twice the right ones: each bond is counted twice. Count "
+                   "each bond once (right and below neighbours only)."),
+                  (N * expected["e"], f"These are total energies: divide by the N = {N} sites."),
+                  (-expected["e"], "The sign is wrong: E = -sum s_i s_j, aligned spins lower the energy.")]}
+
+
+def observable_results(label, value, spins, expected):
+    results = compare_mapping(f"{label}: ", value, expected, rtol=1e-9, atol=1e-12)
+    if isinstance(value, dict):
+        slips = observable_slips(np.asarray(spins), expected)
+        results = [recognise(r, value.get(key), slips[key]) for r, key in zip(results, expected, strict=True)]
+    return results
+
+
+def _observables_check(value, args, label):
+    from backprop.ising import energy_per_site, magnetisation_per_site
+
+    (spins,) = args
+    return observable_results(label, value, spins, {"m": magnetisation_per_site(spins),
+                                                    "e": energy_per_site(spins)})
+
+
+def tau_slips(x, tau):
+    from backprop.ising import autocorrelation
+
+    return [(tau - 0.5, "This is the sum of rho(t) for t >= 1 alone: tau_int starts at 1/2 (half of rho(0) = 1)."),
+            (2 * tau, "This is 2 tau_int (the convention 1 + 2 sum rho(t)); the chapter's tau_int is half of it."),
+            (0.5 + float(np.sum(autocorrelation(x)[1:])), "This sums rho(t) over every lag: stop at Sokal's "
+             "window, the smallest W with W >= 5 tau(W), before the noisy tail.")]
+
+
+def _tau_check(value, args, label):
+    from backprop.ising import integrated_autocorrelation_time
+
+    (x,) = args
+    tau = integrated_autocorrelation_time(x, 5.0)
+    result = compare(f"{label}: tau_int", value, tau, rtol=1e-8, atol=1e-10, slip_hints=False)
+    return [recognise(result, value, tau_slips(x, tau), rtol=1e-6)]
+
+
+def binder_slips(m):
+    m2, m4 = np.mean(m**2, axis=1), np.mean(m**4, axis=1)
+    return [(1 - m4 / m2**2, "The 3 is missing: U4 = 1 - <m^4> / (3 <m^2>^2), so that a Gaussian m gives 0."),
+            (1 - m4 / (9 * m2**2), "This divides by (3 <m^2>)^2: only <m^2> is squared, U4 = 1 - <m^4> / "
+             "(3 <m^2>^2)."),
+            (1 - np.mean(m**4, axis=0) / (3 * np.mean(m**2, axis=0) ** 2), "This averages over the temperatures: "
+             "average each row (one temperature) over its samples.")]
+
+
+def _binder_check(value, args, label):
+    from backprop.ising.scaling import binder_cumulant
+
+    (m,) = args
+    result = compare(f"{label}: U4", value, binder_cumulant(m, axis=1), rtol=1e-9, atol=1e-12, slip_hints=False)
+    return [recognise(result, value, binder_slips(m))]
+
+
+def crossing_slips(T, y1, y2):
+    d = y1 - y2
+    j = int(np.flatnonzero(np.sign(d[1:]) != np.sign(d[:-1]))[0])
+    nearest = T[j] if abs(d[j]) < abs(d[j + 1]) else T[j + 1]
+    return [(T[j], "This is a grid point: interpolate linearly between the two grid points around the sign "
+             "change."), (T[j + 1], "This is a grid point: interpolate linearly between the two grid points "
+             "around the sign change."), (nearest, "This is a grid point: interpolate linearly."),
+            ((T[j] + T[j + 1]) / 2, "This is the middle of the interval: the crossing is where the two straight "
+             "lines meet, weighted by the differences at its ends.")]
+
+
+def _crossing_check(value, args, label):
+    T, y1, y2 = (np.asarray(a, dtype=float) for a in args)
+    name = f"{label}: T_cross"
+    number, failed = _scalar_result(name, value)
+    if failed:
+        return [failed]
+    inside = T[0] <= number <= T[-1]
+    gap = np.interp(number, T, y1) - np.interp(number, T, y2) if inside else np.inf
+    ok = bool(abs(gap) < 1e-9)
+    result = Result(name, ok, f"{name}: the two interpolated curves meet there." if ok else
+                    f"{name}: the two curves, interpolated linearly between grid points, do not meet at your "
+                    "temperature.")
+    return [recognise(result, number, crossing_slips(T, y1, y2))]
+
+
+def accuracy_slips(predicted, labels):
+    from backprop.ising.phases import balanced_accuracy
+
+    return [(np.mean(predicted == labels), "This is the plain accuracy: with unbalanced labels it rewards "
+             "predicting the common label; average the accuracies on the two labels instead."),
+            (1 - balanced_accuracy(predicted, labels), "This is 1 minus the balanced accuracy: count the samples "
+             "predicted right.")]
+
+
+def _accuracy_check(value, args, label):
+    from backprop.ising.phases import balanced_accuracy
+
+    predicted, labels = args
+    result = compare(f"{label}: balanced accuracy", value, balanced_accuracy(predicted, labels), rtol=1e-9,
+                     atol=1e-12, slip_hints=False)
+    return [recognise(result, value, accuracy_slips(predicted, labels))]
+
+
+def block_slips(spins, b):
+    s = np.asarray(spins, dtype=float)
+    n, L = s.shape[0], s.shape[-1]
+    sums = s.reshape(n, L // b, b, L // b, b).sum(axis=(2, 4))
+    return [(s[:, ::b, ::b], "This keeps one spin per block (decimation); the majority rule takes the sign of "
+             "the block's sum."),
+            (sums / b**2, "These are the blocks' mean spins; a block spin is their sign, +1 or -1.")]
+
+
+def _block_check(value, args, label):
+    from backprop.ising.blocks import block_spins
+
+    spins, b = args
+    expected = block_spins(spins, spins.shape[-1] // int(b), random_state=0).astype(float)
+    result = compare(f"{label}: block spins", value, expected, rtol=0, atol=1e-12, slip_hints=False)
+    return [recognise(result, value, block_slips(spins, int(b)))]
+
+
+def _softplus(z):
+    return np.logaddexp(0.0, z)
+
+
+def _stable_sigmoid(z):
+    return 0.5 * (1 + np.tanh(np.asarray(z, dtype=float) / 2))
+
+
+def softplus_graph_loss(X, W1, b1, w2):
+    """L = mean(softplus(w2 @ softplus(W1 @ X + b1))): exercise 6.12's graph."""
+    return float(np.mean(_softplus(w2 @ _softplus(W1 @ X + b1))))
+
+
+def softplus_graph_with(X, W1, b1, w2, slope, incoming=True):
+    """The gradients of the graph when softplus's VJP returns ``slope(a)`` times g (or, incoming=False, without g)."""
+    m = X.shape[1]
+    Z1 = W1 @ X + b1
+    H = _softplus(Z1)
+    Z2 = w2 @ H
+    gZ2 = slope(Z2) / m if incoming else slope(Z2)
+    gZ1 = (w2.T @ gZ2) * slope(Z1) if incoming else slope(Z1)
+    return {"dW1": gZ1 @ X.T, "db1": gZ1.sum(axis=1, keepdims=True), "dw2": gZ2 @ H.T}
+
+
+def softplus_slips(X, W1, b1, w2):
+    wrong = [(lambda z: _stable_sigmoid(-z), True, "Your backward rule uses sigma(-a) = 1 - sigma(a): the "
+              "derivative of log(1 + e^a) is e^a / (1 + e^a) = sigma(a)."),
+             (lambda z: _stable_sigmoid(z) * (1 - _stable_sigmoid(z)), True, "Your backward rule uses "
+              "sigma(a)(1 - sigma(a)), the sigmoid's derivative; softplus's derivative is sigma(a) itself."),
+             (_stable_sigmoid, False, "Your backward rule returns the local derivative without the incoming "
+              "gradient: the VJP is g * sigma(a).")]
+    return [(softplus_graph_with(X, W1, b1, w2, slope, incoming)["dW1"], hint) for slope, incoming, hint in wrong]
+
+
+def softplus_results(label, value, args, expected):
+    results = compare_mapping(f"{label}: ", value, expected, rtol=RTOL, atol=ATOL)
+    if isinstance(value, dict):
+        slips = softplus_slips(*args)
+        results = [recognise(r, value.get("dW1"), slips, rtol=RTOL, atol=ATOL) if key == "dW1" else r
+                   for r, key in zip(results, expected, strict=True)]
+    return results
+
+
+def _softplus_check(value, args, label):
+    X, W1, b1, w2 = args
+    dW1, db1, dw2 = _numeric(lambda a, b, c: softplus_graph_loss(X, a, b, c), [W1, b1, w2])
+    return softplus_results(label, value, args, {"value": softplus_graph_loss(*args), "dW1": dW1, "db1": db1,
+                                                 "dw2": dw2})
+
+
+def layer_function(W, b, x):
+    """Exercise 6.13's f(x) = tanh(W x + b) + (x . x), the number added to every entry."""
+    return np.tanh(W @ x + b) + float(np.sum(x * x))
+
+
+def jvp_slips(W, b, x, v):
+    z = W @ x + b
+    return [((W @ v) + 2 * float(np.sum(x * v)), "The tangent of tanh is missing: the tangent of tanh(z) is "
+             "(1 - tanh(z)^2) times the tangent of z."),
+            ((1 - np.tanh(z) ** 2) * (W @ v) + float(np.sum(x * v)), "The tangent of x . x is 2 (x . v), not x . v.")]
+
+
+def jvp_results(label, value, args, expected):
+    results = compare_mapping(f"{label}: ", value, expected, rtol=RTOL, atol=ATOL)
+    if isinstance(value, dict):
+        results = [recognise(r, value.get("tangent"), jvp_slips(*args), rtol=RTOL, atol=ATOL) if key == "tangent"
+                   else r for r, key in zip(results, expected, strict=True)]
+    return results
+
+
+def _jvp_check(value, args, label):
+    W, b, x, v = args
+    tangent = (layer_function(W, b, x + STEP * v) - layer_function(W, b, x - STEP * v)) / (2 * STEP)
+    return jvp_results(label, value, args, {"value": layer_function(W, b, x), "tangent": tangent})
+
+
+def measured_passes(n_outputs, n_inputs):
+    """(forward, reverse): the passes that build a Jacobian of shape (n_outputs, n_inputs), counted on the engines."""
+    from backprop.autodiff import Tensor, jacobian
+
+    A = np.random.default_rng(0).normal(size=(n_outputs, n_inputs))
+    forward = [0]
+
+    def f(x):
+        forward[0] += 1
+        return A @ x
+    jacobian(f, np.ones((n_inputs, 1)))
+    reverse = 0
+    for row in range(n_outputs):  # one backward pass per output: row `row` of the Jacobian
+        x = Tensor(np.ones((n_inputs, 1)))
+        (Tensor(A[row:row + 1], requires_grad=False) @ x).backward()
+        reverse += 1
+    return forward[0], reverse
+
+
+def pass_slips(expected):
+    return [(expected[:, ::-1], "Forward and reverse are swapped: one forward pass pushes one input direction "
+             "and gives one column of J; one reverse pass pulls one output and gives one row."),
+            (np.column_stack([expected[:, 0], np.ones(len(expected))]), "Reverse mode needs one pass per output "
+             "(one row of J each): one pass only when the function has a single output, such as a loss.")]
+
+
+def _passes_check(value, args, label):
+    (shapes,) = args
+    expected = np.array([measured_passes(int(o), int(i)) for o, i in shapes], dtype=float)
+    result = compare(f"{label}: passes", value, expected, rtol=0, atol=1e-9, slip_hints=False)
+    return [recognise(result, value, pass_slips(expected))]
+
+
+def _matmul_check(value, args, label):
+    A, B, G = args
+    dA, dB = _numeric(lambda a, b: float(np.sum(G * (a @ b))), [A, B])
+    return compare_mapping(f"{label}: ", value, {"dA": dA, "dB": dB}, rtol=RTOL, atol=ATOL)
+
+
 SELF_CHECKS = {
     "q00_derivative": each_call(_derivative_check),
     "q01_identity_gradient": each_call(_neuron_check("identity_neuron")),
@@ -693,4 +1065,17 @@ SELF_CHECKS = {
     "q35_hinge_subgradient": each_call(_hinge_check),
     "q36_train_svm": each_call(_svm_check),
     "q37_logistic_gradients": each_call(_logistic_check),
+    "q39_flip_energy": each_call(_flip_check),
+    "q40_metropolis_acceptance": each_call(_acceptance_check),
+    "q41_transition_matrix": each_call(_transition_check),
+    "q42_observables": each_call(_observables_check),
+    "q43_autocorrelation_time": each_call(_tau_check),
+    "q45_binder_cumulant": each_call(_binder_check),
+    "q46_curve_crossing": each_call(_crossing_check),
+    "q47_balanced_accuracy": each_call(_accuracy_check),
+    "q48_block_spins": each_call(_block_check),
+    "q50_softplus_op": each_call(_softplus_check),
+    "q51_jvp_by_duals": each_call(_jvp_check),
+    "q52_pass_counts": each_call(_passes_check),
+    "q53_matmul_vjp": each_call(_matmul_check),
 }
