@@ -19,7 +19,8 @@ STAGES = [
     ("lint", "ruff over the package, tests, benchmarks and notebooks", [str(BIN / "ruff"), "check", "."]),
     ("unit", "unit tests of src/backprop, the exercise generator and the grader",
      ["env", "OPENBLAS_NUM_THREADS=1", *PYTEST, "tests", "-m", "not browser and not pdf and not gradescope",
-      "--ignore=tests/test_student_edition.py", "-n", "2"]),
+      # the student edition and the pack build into one folder: their own stage runs them, once, in one process
+      "--ignore=tests/test_student_edition.py", "--ignore=tests/test_student_pack.py", "-n", "2"]),
     (
         "notebooks",
         "nbval: re-run every chapter and solution notebook, compare with stored outputs",
