@@ -15,6 +15,7 @@ import numpy as np
 
 from backprop import mlp, small_networks
 from backprop.activations import sigmoid, tanh
+from backprop.grading.self_checks import L2_STRENGTHS, OBSERVED_EPOCHS
 
 LEARNING_RATE_SOURCE = 0.1
 
@@ -194,6 +195,105 @@ def source_classifier_losses(activation="sigmoid"):
                         init="normal", init_scale=0.01, random_state=0)
         losses.append(float(model.fit(X_train, y_train).loss_curve_[-1]))
     return tuple(losses)  # immutable: the cache hands the same object to every caller
+
+
+# ---------------------------------------------------------------------------------------------- set 03, trained
+SGD_ORDER_SEED = 1  # the epochs (the source's 10000 where a cell allows it) and the lambdas come with the questions
+
+
+def _source_split():
+    from sklearn.datasets import make_moons
+    from sklearn.model_selection import train_test_split
+
+    X, y = make_moons(n_samples=200, noise=0.2, random_state=42)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=42)
+    return X_train.T, y_train.reshape(1, -1).astype(float), X_test.T, y_test.reshape(1, -1).astype(float)
+
+
+def source_init(n_hidden, seed=0):
+    """The notebook's ``source_init``: weights from N(0, 0.01²) drawn W1 then W2 from default_rng(seed), biases 0."""
+    rng = np.random.default_rng(seed)
+    return [rng.normal(0, 0.01, (n_hidden, 2)), rng.normal(0, 0.01, (1, n_hidden))], [np.zeros((n_hidden, 1)),
+                                                                                        np.zeros((1, 1))]
+
+
+def _hidden(activation, Z):
+    return np.tanh(Z) if activation == "tanh" else sigmoid(Z)
+
+
+def _loss(weights, biases, X, Y, activation):
+    """The mean cross-entropy without the penalty."""
+    A2 = sigmoid(weights[1] @ _hidden(activation, weights[0] @ X + biases[0]) + biases[1])
+    return float(-np.mean(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)))
+
+
+def _full_batch(activation, n_hidden, epochs, l2=0.0):
+    """The source's full-batch training, written out (10000 small steps: the package's general loop is slower);
+    returns (weights, biases, the loss before every step)."""
+    X, Y, _, _ = _source_split()
+    (W1, W2), (b1, b2) = source_init(n_hidden)
+    m = X.shape[1]
+    curve = []
+    for _ in range(epochs):
+        A1 = _hidden(activation, W1 @ X + b1)
+        A2 = sigmoid(W2 @ A1 + b2)
+        curve.append(float(-np.mean(Y * np.log(A2) + (1 - Y) * np.log(1 - A2))))
+        d2 = (A2 - Y) / m
+        d1 = (W2.T @ d2) * ((1 - A1**2) if activation == "tanh" else A1 * (1 - A1))
+        W2, b2, W1, b1 = (W2 - LEARNING_RATE_SOURCE * (d2 @ A1.T + l2 / m * W2),
+                          b2 - LEARNING_RATE_SOURCE * d2.sum(axis=1, keepdims=True),
+                          W1 - LEARNING_RATE_SOURCE * (d1 @ X.T + l2 / m * W1),
+                          b1 - LEARNING_RATE_SOURCE * d1.sum(axis=1, keepdims=True))
+    return [W1, W2], [b1, b2], curve
+
+
+@functools.lru_cache(maxsize=1)
+def activation_study():
+    """Final exercise 1: {"sigmoid"/"tanh": {"curve", "train", "test"}} at the source's settings (4 units)."""
+    X, Y, X_test, Y_test = _source_split()
+    out = {}
+    for activation in ("sigmoid", "tanh"):
+        weights, biases, curve = _full_batch(activation, 4, OBSERVED_EPOCHS["activation"])
+        out[activation] = {"curve": np.array(curve), "train": _loss(weights, biases, X, Y, activation),
+                           "test": _loss(weights, biases, X_test, Y_test, activation)}
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def l2_study():
+    """Final exercise 2: {lambda: {"train", "test", "weight_norm"}} for 50 sigmoid units, sqrt(||W1||² + ||W2||²)."""
+    X, Y, X_test, Y_test = _source_split()
+    out = {}
+    for l2 in L2_STRENGTHS:
+        weights, biases, _ = _full_batch("sigmoid", 50, OBSERVED_EPOCHS["l2"], l2)
+        out[l2] = {"train": _loss(weights, biases, X, Y, "sigmoid"),
+                   "test": _loss(weights, biases, X_test, Y_test, "sigmoid"),
+                   "weight_norm": float(np.sqrt(sum(np.sum(W**2) for W in weights)))}
+    return out
+
+
+def curve_noise(curve):
+    """The noise of a loss curve: the standard deviation of its epoch-to-epoch changes over its second half."""
+    curve = np.asarray(curve, float)
+    return float(np.std(np.diff(curve[len(curve) // 2:])))
+
+
+@functools.lru_cache(maxsize=1)
+def sgd_study():
+    """Final exercise 3: SGD (orders from default_rng(1), one permutation per epoch) against full batch, 4 units."""
+    X, Y, _, _ = _source_split()
+    epochs = OBSERVED_EPOCHS["sgd"]
+    full = _full_batch("sigmoid", 4, epochs)[2]
+    weights, biases = source_init(4)
+    rng = np.random.default_rng(SGD_ORDER_SEED)
+    sgd = []
+    for _ in range(epochs):
+        sgd.append(_loss(weights, biases, X, Y, "sigmoid"))
+        new = sgd_epoch(X, Y, weights[0], biases[0], weights[1], biases[1], LEARNING_RATE_SOURCE,
+                        rng.permutation(X.shape[1]))
+        weights, biases = [new["W1"], new["W2"]], [new["b1"], new["b2"]]
+    return {"sgd": np.array(sgd), "full_batch": np.array(full), "sgd_noise": curve_noise(sgd),
+            "full_batch_noise": curve_noise(full)}
 
 
 # ---------------------------------------------------------------------------------------------- set 05

@@ -314,6 +314,129 @@ def hidden_sizes(value):
                                       "with the settings given, the same for every size, on the training split?")
 
 
+OBSERVED_EPOCHS = {"activation": 10000, "l2": 2000, "sgd": 100}  # stated in the questions of 3.6-3.8
+L2_STRENGTHS = (0.0, 1.0, 3.0, 10.0)
+
+
+def _finite_numbers(value, size=None):
+    array = as_array(value)
+    if array is None or array.dtype == object or array.ndim > 1 or not np.all(np.isfinite(array)):
+        return None
+    array = array.reshape(-1)
+    return array if size is None or array.size == size else None
+
+
+def activation_runs(value):
+    """3.6: shape, length and trend checks; returns (results, {"sigmoid"/"tanh": (curve, train, test)} or None)."""
+    if not isinstance(value, dict) or sorted(map(str, value)) != ["sigmoid", "tanh"]:
+        return [Result("keys", False, f"tanh_vs_sigmoid: expected a dict with keys 'sigmoid' and 'tanh'; got "
+                       f"{describe(value)}.")], None
+    epochs, runs = OBSERVED_EPOCHS["activation"], {}
+    for name in ("sigmoid", "tanh"):
+        run = value[name]
+        if not isinstance(run, dict) or not {"curve", "train", "test"} <= set(map(str, run)):
+            return [Result("keys", False, f"tanh_vs_sigmoid[{name!r}]: expected a dict with keys 'curve', 'train' "
+                           "and 'test'.")], None
+        curve, train, test = (_finite_numbers(run[k], size) for k, size in (("curve", epochs), ("train", 1),
+                                                                                ("test", 1)))
+        if curve is None or train is None or test is None:
+            return [Result("curve", False, f"tanh_vs_sigmoid[{name!r}]: the curve must hold {epochs} finite losses "
+                           "(one per epoch) and 'train' and 'test' one finite number each.")], None
+        runs[name] = (curve, float(train[0]), float(test[0]))
+    results = [Result("curve", True, f"tanh_vs_sigmoid: two curves of {epochs} finite losses.")]
+    start = all(abs(runs[n][0][0] - np.log(2)) < 0.01 for n in runs)
+    results.append(Result("start", start, "start: both curves start at about log 2, the loss of tiny weights." if
+                          start else "start: a curve should start near log 2 = 0.693 (weights of about 0.01 give "
+                          "outputs of about 1/2); record the loss before each step, from the source's initial "
+                          "parameters."))
+    falls = all(runs[n][1] < runs[n][0][0] and runs[n][0][-1] < runs[n][0][0] for n in runs)
+    results.append(Result("falls", falls, "falls: both losses fall from the start." if falls else
+                          "falls: a loss ends above where it started; is the step taken against the gradient?"))
+    last = all(abs(runs[n][1] - runs[n][0][-1]) < 0.01 for n in runs)
+    results.append(Result("train", last, "train: each final training loss continues its curve." if last else
+                          "train: 'train' should be the training loss after the last step, close to the curve's "
+                          "last value; is it computed on the training split?"))
+    better = runs["tanh"][1] < runs["sigmoid"][1]
+    results.append(Result("tanh lower", better, "tanh lower: the tanh network ends with the lower training loss."
+                          if better else "tanh lower: at the source's settings the tanh hidden layer should end "
+                          f"lower than the sigmoid after {epochs} epochs; did both runs use all the epochs, the "
+                          "same initial weights, and each its own gradient function?"))
+    return results, runs
+
+
+def activations_observed(value):
+    return activation_runs(value)[0]
+
+
+def l2_runs(value):
+    """3.7: keys, finite values and the trend; returns (results, array (4, 3) of train, test, norm or None)."""
+    try:
+        runs = {float(k): v for k, v in value.items()} if isinstance(value, dict) else None
+    except (TypeError, ValueError):
+        runs = None
+    if runs is None or sorted(runs) != list(L2_STRENGTHS):
+        return [Result("keys", False, f"l2_study: expected a dict with keys {', '.join(map(str, L2_STRENGTHS))}; "
+                       f"got {describe(value)}.")], None
+    rows = []
+    for lam in L2_STRENGTHS:
+        run = runs[lam]
+        row = [_finite_numbers(run.get(k), 1) if isinstance(run, dict) else None
+               for k in ("train", "test", "weight_norm")]
+        if any(r is None for r in row):
+            return [Result("finite", False, f"l2_study[{lam}]: expected a dict of three finite numbers, 'train', "
+                           "'test' and 'weight_norm'.")], None
+        rows.append([float(r[0]) for r in row])
+    array = np.array(rows)
+    results = [Result("finite", True, "l2_study: three finite numbers for each lambda.")]
+    shrinks = bool(np.all(np.diff(array[:, 2]) < 0) and np.all(array[:, 2] > 0))
+    results.append(Result("norm falls", shrinks, "norm falls: the weights shrink as lambda grows." if shrinks else
+                          "norm falls: the penalty should shrink the weights more for every larger lambda; is the "
+                          "norm sqrt(||W1||² + ||W2||²) of the trained weights, and lambda/m * W added to dW?"))
+    rises = bool(np.all(np.diff(array[:, 0]) > 0))
+    results.append(Result("loss rises", rises, "loss rises: the training loss (without the penalty) rises with "
+                          "lambda." if rises else "loss rises: the cross-entropy on the training split should rise "
+                          "with lambda (the penalty trades fit for small weights); report it without the penalty."))
+    return results, array
+
+
+def l2_observed(value):
+    return l2_runs(value)[0]
+
+
+def sgd_runs(value):
+    """3.8: two curves, their noise recomputed from them, SGD noisier; returns (results, parsed dict or None)."""
+    keys = ["full_batch", "full_batch_noise", "sgd", "sgd_noise"]
+    if not isinstance(value, dict) or sorted(map(str, value)) != keys:
+        return [Result("keys", False, f"sgd_study: expected a dict with keys {', '.join(keys)}; got "
+                       f"{describe(value)}.")], None
+    epochs = OBSERVED_EPOCHS["sgd"]
+    parsed = {k: _finite_numbers(value[k], epochs if k in ("sgd", "full_batch") else 1) for k in keys}
+    if any(v is None for v in parsed.values()):
+        return [Result("curves", False, f"sgd_study: each curve must hold {epochs} finite losses (one per epoch) and "
+                       "each noise one finite number.")], None
+    parsed = {k: (v if k in ("sgd", "full_batch") else float(v[0])) for k, v in parsed.items()}
+    results = [Result("curves", True, f"sgd_study: two curves of {epochs} finite losses.")]
+    same = abs(parsed["sgd"][0] - parsed["full_batch"][0]) < 1e-9
+    results.append(Result("same start", same, "same start: both runs start from the same parameters." if same else
+                          "same start: both curves should begin with the same loss, from source_init(4) before any "
+                          "step."))
+    noise = [float(np.std(np.diff(parsed[k][epochs // 2:]))) for k in ("sgd", "full_batch")]
+    consistent = all(abs(n - parsed[f"{k}_noise"]) <= 1e-6 * n + 1e-12 for n, k in zip(noise, ("sgd", "full_batch"),
+                                                                                     strict=True))
+    results.append(Result("noise", consistent, "noise: each noise is the spread of its curve's changes." if
+                          consistent else "noise: the noise should be np.std(np.diff(curve[50:])), the spread of the "
+                          "epoch-to-epoch changes over the last 50 epochs of that curve."))
+    noisier = parsed["sgd_noise"] > 10 * parsed["full_batch_noise"]
+    results.append(Result("sgd noisier", noisier, "sgd noisier: SGD's curve is much noisier than full batch's." if
+                          noisier else "sgd noisier: SGD's curve should be far noisier than full batch's; does each "
+                          "SGD step use one sample, in a new random order every epoch?"))
+    return results, parsed
+
+
+def sgd_observed(value):
+    return sgd_runs(value)[0]
+
+
 REGRESSION_LOSSES = {"mean_squared_error", "half_mean_squared_error", "mean_absolute_error", "huber",
                      "log_mean_squared_error"}
 
@@ -1052,6 +1175,9 @@ SELF_CHECKS = {
     "q20_mse_gradients": each_call(_weighted_check),
     "q21_sin_fit": value_check(sin_fit),
     "q22_hidden_sizes": value_check(hidden_sizes),
+    "q22b_tanh_against_sigmoid": value_check(activations_observed),
+    "q22c_l2_strengths": value_check(l2_observed),
+    "q22d_sgd_noise": value_check(sgd_observed),
     "q24_sigmoid_magnitudes": value_check(lambda v: judge_commitment("q24_sigmoid_magnitudes", v)),
     "q25_relu_magnitudes": value_check(lambda v: judge_commitment("q25_relu_magnitudes", v)),
     "q25b_relu_norm_factors": value_check(lambda v: judge_commitment(
