@@ -3,6 +3,7 @@ and of the hand-written MLP, the semantics of backward twice and zero_grad, bad 
 
 import numpy as np
 import pytest
+from book_examples import BOOK_EXAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -127,15 +128,6 @@ def test_unbroadcast_sums_over_broadcast_axes():
 
 
 # ---------------------------------------------------------------- the book's hand-derived gradients
-X7 = np.array([0.5, 0.8, 1.5, 0.4, 0.4, 1.0, 1.9])
-Y7 = np.array([1.0, 1.2, 1.2, 0.6, 0.5, 1.1, 1.3])
-BOOK_EXAMPLES = [  # the worked examples of the chapters, with their data
-    ("identity_neuron", {"w": 0.5, "b": 1.0}, 2.0, 5.0),
-    ("sigmoid_neuron", {"w": 0.3, "b": 0.1}, 0.5, 1.0),
-    ("sigmoid_neuron", {"w": 0.3, "b": 0.1}, X7, Y7),
-    ("two_in_sequence", {"w1": 0.3, "w2": 0.2, "b1": 0.1, "b2": 0.2}, 0.5, 1.0),
-    ("two_in_a_layer", dict(w11=0.3, w12=0.2, w21=0.1, w22=0.2, b11=0.1, b12=0.2, b21=0.1, b22=0.2), 0.5, 1.0),
-]
 
 
 @pytest.mark.parametrize(("name", "params", "x", "y"), BOOK_EXAMPLES)

@@ -4,6 +4,7 @@ input, and a wrong tangent rule caught."""
 
 import numpy as np
 import pytest
+from book_examples import BOOK_EXAMPLES
 
 from backprop import mlp
 from backprop.autodiff import Tensor
@@ -87,15 +88,6 @@ def test_a_wrong_tangent_rule_is_caught():
 
 
 # ---------------------------------------------------------------- the book's networks, through the same forward code
-X7 = np.array([0.5, 0.8, 1.5, 0.4, 0.4, 1.0, 1.9])
-Y7 = np.array([1.0, 1.2, 1.2, 0.6, 0.5, 1.1, 1.3])
-BOOK_EXAMPLES = [
-    ("identity_neuron", {"w": 0.5, "b": 1.0}, 2.0, 5.0),
-    ("sigmoid_neuron", {"w": 0.3, "b": 0.1}, 0.5, 1.0),
-    ("sigmoid_neuron", {"w": 0.3, "b": 0.1}, X7, Y7),
-    ("two_in_sequence", {"w1": 0.3, "w2": 0.2, "b1": 0.1, "b2": 0.2}, 0.5, 1.0),
-    ("two_in_a_layer", dict(w11=0.3, w12=0.2, w21=0.1, w22=0.2, b11=0.1, b12=0.2, b21=0.1, b22=0.2), 0.5, 1.0),
-]
 
 
 @pytest.mark.parametrize(("name", "params", "x", "y"), BOOK_EXAMPLES)
