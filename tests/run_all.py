@@ -53,17 +53,36 @@ STAGES = [
 ]
 
 
+def run_stage(command: list[str]) -> tuple[int, list[str]]:
+    """Run one stage, its output passed through as it comes; returns its exit code and the lines that say why it
+    failed (pytest's FAILED/ERROR lines), which the summary repeats at the very end: a CI log is often read from its
+    tail only."""
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               errors="replace")
+    reasons = []
+    for line in process.stdout:
+        sys.stdout.write(line)
+        if line.startswith(("FAILED ", "ERROR ", "=== ")) and "exit 0" not in line or "Error:" in line:
+            reasons.append(line.rstrip())
+    sys.stdout.flush()
+    return process.wait(), reasons
+
+
 def main() -> int:
     results = []
     for name, description, command in STAGES:
         print(f"\n=== {name}: {description}\n$ {' '.join(command)}", flush=True)
         start = time.perf_counter()
-        returncode = subprocess.call(command, cwd=ROOT)
-        results.append((name, returncode, time.perf_counter() - start))
-    failed = [name for name, returncode, _ in results if returncode != 0]
+        returncode, reasons = run_stage(command)
+        results.append((name, returncode, time.perf_counter() - start, reasons))
+    failed = [(name, reasons) for name, returncode, _, reasons in results if returncode != 0]
     print("\n=== summary")
-    for name, returncode, seconds in results:
+    for name, returncode, seconds, _ in results:
         print(f"  {name:<10} {'passed' if returncode == 0 else f'FAILED (exit {returncode})':<18} {seconds:7.1f} s")
+    for name, reasons in failed:
+        print(f"why {name} failed:")
+        for line in reasons[-12:] or ["(no FAILED line: read the stage's output above)"]:
+            print(f"  {line[:200]}")
     print(f"stages: {len(results) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
 
