@@ -1,4 +1,4 @@
-"""`make test`: every check of the book, one after another, with one summary at the end.
+"""`make test`: every check of the book, with one summary at the end.
 
 Each stage runs even when an earlier one failed, so one run reports everything that is wrong; the exit code is
 non-zero when any stage failed. Run from the book's root with the virtual environment's Python.
@@ -6,9 +6,11 @@ non-zero when any stage failed. Run from the book's root with the virtual enviro
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,10 +39,6 @@ STAGES = [
     ),
     ("exercises", "exercises/ is what solutions/ generates", [sys.executable, "-m", "backprop.exercises", "--check"]),
     ("book", "jupyter-book build -W --keep-going (warnings are errors)", ["make", "--no-print-directory", "book"]),
-    ("student-edition", "the student edition (no solutions, no rubric; -W), scanned for solution text, and the pack",
-     [*PYTEST, "tests/test_student_edition.py", "tests/test_student_pack.py"]),
-    ("gradescope", "the autograder zip in a Gradescope-shaped folder: setup.sh, then run_autograder on 4 submissions",
-     [*PYTEST, "tests/test_gradescope.py", "-m", "gradescope"]),
     (
         "browser",
         "Chromium over every page of the built book",
@@ -48,37 +46,78 @@ STAGES = [
         # leaves a core idle.
         [*PYTEST, "tests/test_book_in_browser.py", "-m", "browser", "-n", "2"],
     ),
+    ("student-edition", "the student edition (no solutions, no rubric; -W), scanned for solution text, and the pack",
+     [*PYTEST, "tests/test_student_edition.py", "tests/test_student_pack.py"]),
+    ("gradescope", "the autograder zip in a Gradescope-shaped folder: setup.sh, then run_autograder on 4 submissions",
+     [*PYTEST, "tests/test_gradescope.py", "-m", "gradescope"]),
     ("pdf", "the whole book as one PDF (system Chromium, offline)", ["make", "--no-print-directory", "pdf"]),
     ("pdf-check", "PDF pages rendered: math, figures, no raw TeX", [*PYTEST, "tests/test_pdf.py", "-m", "pdf"]),
 ]
 
+# Stages that each keep about one core busy (a Sphinx build, a Chromium printing, one grading at a time) run side by
+# side, one chain per entry (a chain's stages run in order: pdf-check reads the PDF that pdf prints). The stages
+# before them fill both cores on their own (two test workers, two numeric environments), so they run alone.
+# Measured on 2 cores: the four stages took 158 s one after another.
+SIDE_BY_SIDE = [["student-edition"], ["gradescope"], ["pdf", "pdf-check"]]
 
-def run_stage(command: list[str]) -> tuple[int, list[str]]:
-    """Run one stage, its output passed through as it comes; returns its exit code and the lines that say why it
+
+def run_stage(command: list[str], echo=sys.stdout) -> tuple[int, list[str]]:
+    """Run one stage, its output passed to ``echo`` as it comes; returns its exit code and the lines that say why it
     failed (pytest's FAILED/ERROR lines), which the summary repeats at the very end: a CI log is often read from its
     tail only."""
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                errors="replace")
     reasons = []
     for line in process.stdout:
-        sys.stdout.write(line)
+        echo.write(line)
         if line.startswith(("FAILED ", "ERROR ", "=== ")) and "exit 0" not in line or "Error:" in line:
             reasons.append(line.rstrip())
-    sys.stdout.flush()
+    echo.flush()
     return process.wait(), reasons
 
 
+def run_chain(stages, echo) -> list[tuple]:
+    """Run stages one after another; return (name, exit code, seconds, reasons) for each."""
+    results = []
+    for name, description, command in stages:
+        echo.write(f"\n=== {name}: {description}\n$ {' '.join(command)}\n")
+        echo.flush()
+        start = time.perf_counter()
+        returncode, reasons = run_stage(command, echo)
+        results.append((name, returncode, time.perf_counter() - start, reasons))
+    return results
+
+
+def run_side_by_side(chains) -> list[tuple]:
+    """Run chains of stages at the same time; print each chain's output whole, in order, once all have ended."""
+    names = " | ".join(" -> ".join(name for name, _, _ in chain) for chain in chains)
+    print(f"\n=== side by side: {names}", flush=True)
+    start = time.perf_counter()
+    buffers = [io.StringIO() for _ in chains]
+    with ThreadPoolExecutor(max_workers=len(chains)) as pool:
+        futures = [pool.submit(run_chain, chain, buffer) for chain, buffer in zip(chains, buffers, strict=True)]
+        results = [future.result() for future in futures]
+    for buffer in buffers:
+        sys.stdout.write(buffer.getvalue())
+    print(f"\n=== side by side: {time.perf_counter() - start:.1f} s in all", flush=True)
+    return [result for chain_results in results for result in chain_results]
+
+
 def main() -> int:
+    by_name = {stage[0]: stage for stage in STAGES}
+    side_by_side = {name for chain in SIDE_BY_SIDE for name in chain}
     results = []
     for name, description, command in STAGES:
-        print(f"\n=== {name}: {description}\n$ {' '.join(command)}", flush=True)
-        start = time.perf_counter()
-        returncode, reasons = run_stage(command)
-        results.append((name, returncode, time.perf_counter() - start, reasons))
+        if name in side_by_side:
+            if name == SIDE_BY_SIDE[0][0]:
+                results += run_side_by_side([[by_name[n] for n in chain] for chain in SIDE_BY_SIDE])
+            continue
+        results += run_chain([(name, description, command)], sys.stdout)
     failed = [(name, reasons) for name, returncode, _, reasons in results if returncode != 0]
     print("\n=== summary")
     for name, returncode, seconds, _ in results:
-        print(f"  {name:<10} {'passed' if returncode == 0 else f'FAILED (exit {returncode})':<18} {seconds:7.1f} s")
+        outcome = "passed" if returncode == 0 else f"FAILED (exit {returncode})"
+        print(f"  {name:<15} {outcome:<18} {seconds:7.1f} s{' (side by side)' if name in side_by_side else ''}")
     for name, reasons in failed:
         print(f"why {name} failed:")
         for line in reasons[-12:] or ["(no FAILED line: read the stage's output above)"]:
