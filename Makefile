@@ -9,6 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 MATHJAX := book_assets/mathjax/tex-svg-full.js
+PLOTLY := book_assets/interactive/plotly-cartesian.min.js
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -34,7 +35,13 @@ $(MATHJAX): package.json package-lock.json
 	mkdir -p book_assets/mathjax/output && cp -r node_modules/mathjax/es5/output/svg* book_assets/mathjax/output/
 	touch $@
 
-install: $(INSTALLED) $(MATHJAX) ## Create .venv and install every pinned dependency
+# Plotly's cartesian bundle (scatter, heatmap, contour: what the interactive figures draw) is served the same way;
+# book_assets/interactive/interactive.js beside it is ours, in git. The npm ci above installs both packages.
+$(PLOTLY): $(MATHJAX) package.json package-lock.json
+	cp node_modules/plotly.js-cartesian-dist-min/plotly-cartesian.min.js $@
+	touch $@
+
+install: $(INSTALLED) $(MATHJAX) $(PLOTLY) ## Create .venv and install every pinned dependency
 
 # EDITION=student builds the student edition: no solutions appendix, no rubric (scripts/student_edition.py derives its
 # table of contents and configuration from _toc.yml and _config.yml, and proves no solution text is in the result).
@@ -79,7 +86,8 @@ exercises-check: install ## Fail if exercises/ is not what solutions/ generates
 	$(BIN)/python -m backprop.exercises --check
 
 browser: install ## Drive Chromium over the built book (needs /usr/bin/chromium)
-	$(BIN)/python -m pytest tests/test_book_in_browser.py -m browser -n 2
+	$(BIN)/python -m pytest tests/test_book_in_browser.py tests/test_interactive_figures.py \
+		tests/test_interactive_figures_late.py -m browser -n 2
 
 pdf: install ## The whole book as one PDF, _build/pdf/backprop-by-hand.pdf (system Chromium, offline)
 	@# Prints the single-page build (_build/singlehtml); _build/html is left alone.
@@ -122,5 +130,5 @@ bench-grading: install ## Time the grader: one notebook, and 50 submissions on 2
 clean: ## Remove the built book (and its execution cache) and the test artifacts
 	rm -rf _build test-artifacts
 
-distclean: clean ## Also remove the virtual environment and the installed MathJax
-	rm -rf book_assets node_modules $(VENV) .pytest_cache .ruff_cache
+distclean: clean ## Also remove the virtual environment and the installed MathJax and Plotly
+	rm -rf book_assets/mathjax $(PLOTLY) node_modules $(VENV) .pytest_cache .ruff_cache

@@ -9,7 +9,11 @@ install`):
    is aborted and recorded, and the build fails if there was any;
 2. wait until MathJax has finished typesetting (its startup promise), then check that every piece of math was
    typeset without error and that every image loaded;
-3. print to A4 with page numbers, each chapter starting on a new page.
+3. give every interactive figure's still (the single-page build shows the image/png of its mime bundle, see
+   `nb_mime_priority_overrides` in _config.yml) the end of its caption: "The web book has the interactive version
+   of this figure."; the build fails if such a figure has no still or no caption, or if a moving figure's HTML
+   reached the print;
+4. print to A4 with page numbers, each chapter starting on a new page.
 
 Usage (from the book's root, with the virtual environment's Python)::
 
@@ -31,6 +35,8 @@ from urllib.parse import urlsplit
 
 from local_browser import CHROMIUM, CHROMIUM_ARGS, load_images_and_list_broken, serve
 
+from backprop.interactive.figure import FIGURE_CLASS, HTML_CLASS, STILL_NOTE
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_HTML_DIR = ROOT / "_build" / "singlehtml"
 DEFAULT_OUTPUT = ROOT / "_build" / "pdf" / "backprop-by-hand.pdf"
@@ -50,6 +56,20 @@ div.highlight, .cell_output { overflow: visible !important; }
 /* A display equation wider than the printed column is scaled down to fit, never cut at the margin. */
 div.math, mjx-container[display="true"] { overflow: visible !important; max-width: 100%; }
 mjx-container[display="true"] > svg { max-width: 100% !important; height: auto !important; }
+"""
+
+
+# Runs before the page's own scripts, so its DOMContentLoaded listener comes before MathJax's: every document of the
+# single page (a span id="document-NAME" followed by its section) that is not kept is removed before typesetting.
+KEEP_ONLY_SCRIPT = """
+document.addEventListener('DOMContentLoaded', () => {
+    const kept = KEPT;
+    for (const marker of document.querySelectorAll('span[id^="document-"]')) {
+        const name = marker.id.slice('document-'.length);
+        const section = marker.nextElementSibling;
+        if (name !== 'intro' && !kept.includes(name) && section && section.tagName === 'SECTION') section.remove();
+    }
+});
 """
 
 
@@ -75,11 +95,14 @@ def build_singlehtml(source: Path = ROOT, path_output: Path | None = None, toc: 
     return (path_output or source) / "_build" / "singlehtml"
 
 
-def print_pdf(html_dir: Path, output: Path, *, wait_for_math: bool = True, block: tuple[str, ...] = ()) -> dict:
+def print_pdf(html_dir: Path, output: Path, *, wait_for_math: bool = True, block: tuple[str, ...] = (),
+              only: tuple[str, ...] = ()) -> dict:
     """Print `html_dir`'s single page to `output`. Return a report of what was checked.
 
     `wait_for_math=False` and `block` (URL substrings to abort, e.g. the MathJax script) exist for the tests:
-    they print a PDF that must be rejected, to prove the checks can fail.
+    they print a PDF that must be rejected, to prove the checks can fail. `only` (document names such as
+    "chapters/05_two_neurons") prints just those documents of the book, removed from the page before MathJax
+    typesets it: a test that needs one chapter then takes seconds instead of the whole book's half minute.
     """
     page_file = html_dir / "intro.html"
     if not page_file.exists():
@@ -122,6 +145,8 @@ def print_pdf(html_dir: Path, output: Path, *, wait_for_math: bool = True, block
                 context = browser.new_context(viewport={"width": 1280, "height": 900})
                 context.route("**/*", route)
                 page = context.new_page()
+                if only:
+                    page.add_init_script(KEEP_ONLY_SCRIPT.replace("KEPT", repr(list(only))))
                 page.on("pageerror", lambda error: js_errors.append(str(error)))
                 page.on(
                     "response",
@@ -134,6 +159,7 @@ def print_pdf(html_dir: Path, output: Path, *, wait_for_math: bool = True, block
                 if wait_for_math:
                     report = wait_for_mathjax(page)
                 report["broken_images"] = load_images_and_list_broken(page)
+                report.update(note_interactive_stills(page))
                 page.add_style_tag(content=PRINT_CSS)
                 page.emulate_media(media="print")
                 # Lay the page out at the printed width to find what would not fit on paper.
@@ -159,6 +185,31 @@ def print_pdf(html_dir: Path, output: Path, *, wait_for_math: bool = True, block
         httpd.server_close()
     report.update(outside_requests=outside, failed_requests=failed, js_errors=js_errors)
     return report
+
+
+def note_interactive_stills(page) -> dict:
+    """Append STILL_NOTE to the caption of every interactive figure's still; report what was found."""
+    return page.evaluate(
+        """([figureClass, htmlClass, note]) => {
+            const figures = Array.from(document.querySelectorAll(`figure.${figureClass}`));
+            const incomplete = [];
+            for (const figure of figures) {
+                const caption = figure.querySelector('figcaption');
+                if (!figure.querySelector('img') || !caption) {
+                    incomplete.push(figure.id || (caption ? caption.textContent.trim().slice(0, 60) : '(no caption)'));
+                    continue;
+                }
+                const where = caption.querySelector('p:last-of-type') || caption;
+                const span = document.createElement('span');
+                span.className = 'bp-still-note';
+                span.textContent = ' ' + note;
+                where.appendChild(span);
+            }
+            return {interactive_stills: figures.length - incomplete.length, interactive_incomplete: incomplete,
+                    interactive_html: document.querySelectorAll(`.${htmlClass}`).length};
+        }""",
+        [FIGURE_CLASS, HTML_CLASS, STILL_NOTE],
+    )
 
 
 def wait_for_mathjax(page) -> dict:
@@ -208,6 +259,11 @@ def problems(report: dict) -> list[str]:
         found.append(f"JavaScript errors: {report['js_errors']}")
     if report.get("cut_equations"):
         found.append(f"display equations wider than the printed page: {report['cut_equations'][:5]}")
+    if report.get("interactive_incomplete"):
+        found.append(f"interactive figures without a still image or a caption: {report['interactive_incomplete']}")
+    if report.get("interactive_html"):
+        found.append(f"{report['interactive_html']} moving figure(s) reached the print instead of their still: "
+                     "check nb_mime_priority_overrides in _config.yml")
     if report["broken_images"]:
         found.append(f"images that did not load: {report['broken_images']}")
     if not report.get("mathjax"):
@@ -252,7 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         pages = ""
     print(
-        f"Wrote {args.output} ({pages}{args.output.stat().st_size / 1e6:.1f} MB, {report['typeset']} formulas) "
+        f"Wrote {args.output} ({pages}{args.output.stat().st_size / 1e6:.1f} MB, {report['typeset']} formulas, "
+        f"{report.get('interactive_stills', 0)} interactive figures as stills) "
         f"in {time.perf_counter() - start:.0f} s."
     )
     return 0

@@ -44,7 +44,8 @@ STAGES = [
         "Chromium over every page of the built book",
         # Two workers, each with its own Chromium and server: the pages are independent, and one Chromium alone
         # leaves a core idle.
-        [*PYTEST, "tests/test_book_in_browser.py", "-m", "browser", "-n", "2"],
+        [*PYTEST, "tests/test_book_in_browser.py", "tests/test_interactive_figures.py",
+         "tests/test_interactive_figures_late.py", "-m", "browser", "-n", "2"],
     ),
     ("student-edition", "the student edition (no solutions, no rubric; -W), scanned for solution text, and the pack",
      [*PYTEST, "tests/test_student_edition.py", "tests/test_student_pack.py"]),

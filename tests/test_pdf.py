@@ -5,7 +5,10 @@ Uses the PDF at _build/pdf/backprop-by-hand.pdf (or $BOOK_PDF); when it is missi
 Checks: pages are not blank; no raw TeX (a delimiter such as `\\(` or `$$`, or a command such as `\\frac`) in the
 text of the prose (the same characters inside code cells and their outputs are the book's code, not math left
 untypeset); the math is drawn (MathJax's SVG glyphs become vector paths); a known figure's page carries its image,
-with colour in it. Each detector is also shown to fire: on a PDF printed without MathJax and on a blank page.
+with colour in it; every interactive figure of the chapters is there as its still, with its caption ending "The web
+book has the interactive version of this figure.". Each detector is also shown to fire: on a PDF printed without
+MathJax, on a blank page, on a figure the PDF lacks, and on pages whose interactive figure has no still or kept its
+moving HTML.
 
 Run alone with `python -m pytest tests/test_pdf.py -m pdf` (needs /usr/bin/chromium to build the PDF).
 """
@@ -32,11 +35,16 @@ SINGLEHTML = Path(os.environ.get("BOOK_SINGLEHTML_DIR", ROOT / "_build" / "singl
 sys.path.insert(0, str(ROOT / "scripts"))
 import build_pdf  # noqa: E402 - the script lives outside the package, next to the Makefile's other tasks
 
+from backprop.interactive.figure import FIGURE_CLASS, HTML_CLASS, STILL_NOTE  # noqa: E402
+
 # What raw TeX looks like in a PDF whose math was never typeset: Sphinx's MathJax delimiters, $$ blocks, commands.
 RAW_TEX = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\\(?:frac|tfrac|dfrac|partial|sigma|alpha|hat|begin|end|sum|nabla)\b")
 # A figure whose caption names it, and a page full of math, to look for.
 FIGURE_CAPTION = "two-term error models"  # chapter 1, fig-derivatives-step-size
 MATH_PAGE_TEXT = "five local derivatives"  # chapter 5, before the equations of two neurons in sequence
+# The tests that print a PDF which must be rejected print this chapter only (seconds, not the whole book): it has the
+# page above and display equations wider than A4 without the print rule that fits them to the column.
+MATH_CHAPTER = "chapters/05_two_neurons"
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +169,80 @@ def test_a_known_figure_is_on_its_page(document):
     assert max(fractions) > 0.005, f"the figure is there but shows no coloured lines: {fractions}"
 
 
+def interactive_captions() -> list[tuple[str, str]]:
+    """(notebook, caption) of every interactive figure stored in the chapters (a text/html output of that class)."""
+    found = []
+    for notebook in sorted((ROOT / "chapters").glob("*.ipynb")):
+        for cell in json.loads(notebook.read_text())["cells"]:
+            html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in cell.get("outputs", []))
+            if f'class="{HTML_CLASS}"' in html:
+                found.append((notebook.name, cell["metadata"]["mystnb"]["figure"]["caption"]))
+    return found
+
+
+def plain_words(caption: str, n_words: int = 8) -> str:
+    """The first words of the caption's longest stretch without math (math is drawn as paths, so the PDF's text
+    lacks it), few enough to stay on one page."""
+    longest = max((part.strip(" ,.:;()") for part in re.split(r"\$[^$]*\$", caption)), key=len)
+    return squeezed(" ".join(longest.split()[:n_words]))
+
+
+def squeezed(text: str) -> str:
+    """Whitespace collapsed and typographic quotes made plain (the HTML build curls the captions' quotes)."""
+    return " ".join(text.translate(str.maketrans("‘’“”", "''\"\"")).split())
+
+
+def still_problems(document, captions: list[tuple[str, str]]) -> list[str]:
+    """Each interactive figure must be in the PDF as a still (an image with colour) with the note in its caption."""
+    texts = [squeezed(page_text(page)) for page in document]
+    note = " ".join(STILL_NOTE.split())
+    found = []
+    if sum(text.count(note) for text in texts) != len(captions):
+        found.append(f"{sum(text.count(note) for text in texts)} captions carry the note, for {len(captions)} "
+                     "interactive figures")
+    for notebook, caption in captions:
+        words = plain_words(caption)
+        pages = [i for i, text in enumerate(texts) if words in text]
+        if not pages:
+            found.append(f"{notebook}: no page carries the caption {words!r}")
+            continue
+        i = pages[0]
+        if note not in texts[i] + (texts[i + 1] if i + 1 < len(texts) else ""):
+            found.append(f"{notebook}: the caption on page {i + 1} lacks {STILL_NOTE!r}")
+        if not [f for f in images_with_colour(document[i]) if f > 0.005]:
+            found.append(f"{notebook}: no still (an image with colour) on page {i + 1}, the caption's")
+    return found
+
+
+def test_every_interactive_figure_is_a_captioned_still(document):
+    captions = interactive_captions()
+    assert {notebook for notebook, _ in captions} >= {"02_gradient_descent.ipynb", "03_single_neuron.ipynb"}
+    assert still_problems(document, captions) == []
+
+
 # ---- the detectors above can fail -------------------------------------------------------------------------------
+
+
+def test_a_missing_or_unnoted_still_is_caught(document):
+    captions = interactive_captions()
+    assert still_problems(document, [*captions, ("99_none.ipynb", "A caption that is in no page of the book")])
+    blank = pdfium.PdfDocument.new()
+    blank.new_page(595, 842)
+    assert len(still_problems(blank, captions)) > len(captions)
+
+
+def test_the_build_refuses_an_interactive_figure_without_its_still(tmp_path):
+    """A figure of the interactive class with no image, or a moving figure's HTML in the print, fails the build."""
+    (tmp_path / "intro.html").write_text(
+        f'<html><body><figure class="{FIGURE_CLASS}" id="fig-x"><div class="{HTML_CLASS}"></div>'
+        "<figcaption><p>A caption.</p></figcaption></figure></body></html>"
+    )
+    report = build_pdf.print_pdf(tmp_path, tmp_path / "out.pdf", wait_for_math=False)
+    assert report["interactive_incomplete"] == ["fig-x"] and report["interactive_html"] == 1
+    found = build_pdf.problems(report)
+    assert any("without a still image" in p for p in found) and any("reached the print" in p for p in found)
+
+
 
 
 def test_a_blank_page_is_caught():
@@ -177,7 +258,7 @@ def test_a_pdf_printed_before_mathjax_is_rejected(book_pdf, tmp_path):
     if not (SINGLEHTML / "intro.html").exists():
         pytest.fail(f"no single-page build in {SINGLEHTML}: run `make pdf` first")
     bad = tmp_path / "no-mathjax.pdf"
-    report = build_pdf.print_pdf(SINGLEHTML, bad, wait_for_math=False, block=("mathjax",))
+    report = build_pdf.print_pdf(SINGLEHTML, bad, wait_for_math=False, block=("mathjax",), only=(MATH_CHAPTER,))
     assert any("MathJax" in problem for problem in build_pdf.problems(report))
     document = pdfium.PdfDocument(str(bad))
     try:
@@ -215,6 +296,6 @@ def test_an_equation_cut_at_the_margin_is_caught(book_pdf, tmp_path, monkeypatch
     fit_rule = 'mjx-container[display="true"] > svg { max-width: 100% !important; height: auto !important; }'
     assert fit_rule in build_pdf.PRINT_CSS
     monkeypatch.setattr(build_pdf, "PRINT_CSS", build_pdf.PRINT_CSS.replace(fit_rule, ""))
-    report = build_pdf.print_pdf(SINGLEHTML, tmp_path / "cut.pdf")
-    assert report["cut_equations"], "the book has equations wider than A4: removing the rule should expose them"
+    report = build_pdf.print_pdf(SINGLEHTML, tmp_path / "cut.pdf", only=(MATH_CHAPTER,))
+    assert report["cut_equations"], f"{MATH_CHAPTER} has equations wider than A4: removing the rule should expose them"
     assert any("wider than the printed page" in problem for problem in build_pdf.problems(report))
