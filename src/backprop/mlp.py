@@ -190,6 +190,9 @@ class MLP:
     clip_norm : if set, the joint norm of all gradients is capped at this value before each step.
     random_state : seed (or Generator) for the initial weights and the shuffling of mini-batches.
     shuffle : reshuffle the samples every epoch (mini-batch and stochastic only; ``fit`` never changes X or y).
+    snapshot_epochs : epochs (0 to n_epochs) at which ``fit`` keeps a copy of the weights and biases, taken before
+        that epoch's step, so that ``loss_curve_[e]`` is the full-batch loss at snapshot ``e``; epoch ``n_epochs`` is
+        the final weights. Training is the same with or without them (e.g. to draw the boundary as it forms).
 
     Attributes after ``fit``
     ------------------------
@@ -198,6 +201,7 @@ class MLP:
         that epoch's step (as the source records it); for mini-batches, the sample-weighted mean of the batch losses.
     gradient_norms_, error_norms_ : arrays (n_epochs, n_layers), the norms of each layer's weight gradient dW[l] and
         error delta[l] = dL/dZ[l] at the epoch's first step (before clipping).
+    snapshots_ : dict {epoch: (weights, biases)}, copies at the ``snapshot_epochs`` that training reached.
     diverged_ : True when training stopped because the outputs or the weights stopped being finite; the curves then
         end at the last epoch that completed.
     n_features_in_, n_outputs_ : the widths seen in ``fit``.
@@ -205,7 +209,7 @@ class MLP:
 
     def __init__(self, hidden_sizes=(4,), activation="sigmoid", loss="binary_cross_entropy", l2=0.0,
                  learning_rate=0.1, n_epochs=1000, batch_size=None, init="xavier", init_scale=None, clip_norm=None,
-                 random_state=0, shuffle=True):
+                 random_state=0, shuffle=True, snapshot_epochs=()):
         self.hidden_sizes = hidden_sizes
         self.activation = activation
         self.loss = loss
@@ -218,6 +222,7 @@ class MLP:
         self.clip_norm = clip_norm
         self.random_state = random_state
         self.shuffle = shuffle
+        self.snapshot_epochs = snapshot_epochs
 
     # --- checks ---------------------------------------------------------------------------------------------------
 
@@ -238,6 +243,12 @@ class MLP:
             positive_int(self.batch_size, "batch_size")
         if self.clip_norm is not None:
             positive_number(self.clip_norm, "clip_norm")
+        epochs = self.snapshot_epochs
+        if isinstance(epochs, (str, bytes, numbers.Number)) or not hasattr(epochs, "__iter__") or not all(
+                isinstance(e, numbers.Integral) and not isinstance(e, bool) and 0 <= e <= self.n_epochs
+                for e in epochs):
+            raise ValueError(f"snapshot_epochs must be a list of whole numbers from 0 to n_epochs={self.n_epochs}; "
+                             f"got {epochs!r}. Write e.g. [0, 100, {self.n_epochs}].")
         return sizes
 
     def _check_fitted(self):
@@ -273,10 +284,16 @@ class MLP:
         batch = m if self.batch_size is None else min(self.batch_size, m)
         self.loss_curve_, weight_norms, error_norms, self.diverged_ = [], [], [], False
         order = np.arange(m)
+        wanted, self.snapshots_ = {int(e) for e in self.snapshot_epochs}, {}
+
+        def keep(epoch):
+            if epoch in wanted:
+                self.snapshots_[epoch] = ([W.copy() for W in self.weights_], [b.copy() for b in self.biases_])
         # A diverging run overflows on purpose (large steps, large weights): it is detected and reported in
         # diverged_, so NumPy's overflow warnings along the way are silenced.
         with np.errstate(over="ignore", invalid="ignore"):
-            for _ in range(self.n_epochs):
+            for epoch in range(self.n_epochs):
+                keep(epoch)
                 if batch < m and self.shuffle:
                     order = rng.permutation(m)
                 total, first_norms = 0.0, None
@@ -298,6 +315,8 @@ class MLP:
                 if not all(np.all(np.isfinite(W)) for W in self.weights_):
                     self.diverged_ = True
                     break
+            else:
+                keep(self.n_epochs)
         n_layers = len(self.weights_)
         self.gradient_norms_ = np.array(weight_norms).reshape(-1, n_layers)
         self.error_norms_ = np.array(error_norms).reshape(-1, n_layers)
