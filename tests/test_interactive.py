@@ -21,7 +21,7 @@ import pytest  # noqa: E402
 
 from backprop.interactive import Choice, Slider, interactive_figure, rounded, state_key  # noqa: E402
 from backprop.interactive.descent import LEARNING_RATES, descent_figure, descent_paths, regime  # noqa: E402
-from backprop.interactive.figure import FIGURE_CLASS, HTML_CLASS, render_html  # noqa: E402
+from backprop.interactive.figure import FIGURE_CLASS, HTML_CLASS, PLOT_LABEL, render_html  # noqa: E402
 from backprop.interactive.graphs import neuron_graph_figure, neuron_graph_values  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,7 +138,11 @@ def test_mime_bundle_html_png_and_text():
     assert f'<div class="{HTML_CLASS}" id="bp-small"' in html
     assert '<label for="bp-small-c0">rate</label>' in html and 'type="range"' in html
     assert '<label for="bp-small-c1">f</label>' in html and "<select" in html
-    assert 'aria-label="A small figure for the unit tests of the machinery."' in html
+    # the description is read once: it describes the group, and the plot has a short name of its own
+    assert '>A small figure for the unit tests of the machinery.</p>' in html
+    assert html.count("A small figure for the unit tests") == 1
+    assert 'role="group" aria-label="interactive figure" aria-describedby="bp-small-desc"' in html
+    assert f'role="img" aria-label="{PLOT_LABEL}"' in html
     assert "plotly" not in html.split('class="bp-data"')[0].lower()  # no library inline, only the served scripts
     payload = json.loads(re.search(r'<script type="application/json" class="bp-data">(.*?)</script>', html, re.S)[1])
     assert payload["states"]["2,1"]["traces"]["0"]["y"] == [1.0, 1.667, 2.333]
@@ -190,7 +194,14 @@ def test_descent_figure_states_and_size():
     state = figure.state(rates.index(0.2), 0)
     assert len(state["traces"]["2"]["x"]) == 16 and state["traces"]["2"]["x"][:2] == [4.0, 2.4]
     assert state["traces"]["2"]["y"][:2] == [16.0, 5.76]  # on the parabola
-    assert "15 steps (stopped by the tolerance), last iterate x = 0.001881" in state["readout"]
+    assert ("Stopped by the tolerance after 15 steps: the 15th step started where the gradient's size, 0.0063, is "
+            "below 0.01. Last iterate x = 0.001881.") in state["readout"]
+    # α = ½: the minimum after one step, then a step of length 0 that the readout owns up to
+    half = figure.state(rates.index(0.5), 0)
+    assert half["traces"]["2"]["x"] == [4.0, 0.0, 0.0]
+    assert "after 2 steps: the 2nd step started at the minimum, where the gradient is 0, so it did not move" in \
+        half["readout"]
+    assert "30 steps (the limit)" in figure.state(rates.index(0.3), 1)["readout"]
     assert figure.state(rates.index(0.34), 1)["layout"]["yaxis"]["scaleanchor"] == "x"
     assert len(figure.html()) < 200_000
     with pytest.raises(ValueError, match="default_rate must be one of the slider's rates"):
@@ -209,15 +220,40 @@ def test_neuron_graph_values_are_the_chapters():
 
 def test_neuron_graph_figure_states_and_size():
     figure = neuron_graph_figure()
-    assert len(figure.payload["states"]) == 13 * 13 * 2 * 2
+    assert len(figure.payload["states"]) == 16 * 10 * 2 * 2
+    weights, biases = list(figure.controls[0].values), list(figure.controls[1].values)
+    # both of the chapter's drawn settings are on the sliders: the second graph is w = 0.3, b = 0.1, sigmoid, (0.5, 1)
+    second = figure.state(weights.index(0.3), biases.index(0.1), 1, 1)
+    assert second["traces"]["2"]["text"] == ["-0.0539", "-0.1078", "-0.1078", "-0.4378"]
+    assert (weights[0], weights[-1], biases[0], biases[-1]) == (-0.9, 2.1, -0.5, 2.2)
     default = figure.state(*figure.default_key)
     assert default["traces"]["2"]["text"] == ["-6.0000", "-3.0000", "-3.0000", "-3.0000"]
     assert "slope ∂ŷ/∂z = 1.0000" in default["readout"]
     sigmoid = figure.state(*figure.default_key[:2], 1, 0)
     assert sigmoid["traces"]["1"]["text"][4] == "0.8808"  # σ(2)
     assert len(figure.html()) < 200_000
-    with pytest.raises(ValueError, match="default_w must be on the slider"):
-        neuron_graph_figure(default_w=0.3)
+    with pytest.raises(ValueError, match=r"default_w must be on the slider \(-0\.9 to 2\.1 in steps of 0\.2\)"):
+        neuron_graph_figure(default_w=0.25)
+
+
+def test_neuron_graph_red_numbers_sit_beside_their_own_arrows():
+    """w's number above its arrow, b's below its arrow (never between x's arrow and b's), the others above theirs."""
+    from backprop.graph_drawing import LAYOUTS
+
+    figure = neuron_graph_figure()
+    trace = figure.payload["base"]["data"][2]
+    where = dict(zip(["w", "b", "z", "y_hat"], zip(trace["x"], trace["y"], strict=True), strict=True))
+    layout = LAYOUTS["neuron"]
+
+    def side(source, target, point):  # > 0: left of the arrow source -> target (above a level one)
+        (x0, y0), (x1, y1) = layout[source][:2], layout[target][:2]
+        return (x1 - x0) * (point[1] - y0) - (y1 - y0) * (point[0] - x0)
+
+    assert side("w", "z", where["w"]) > 0 and side("x", "z", where["w"]) > 0  # above w's arrow, so above x's
+    assert side("b", "z", where["b"]) < 0 and side("x", "z", where["b"]) < 0  # below b's arrow, so below x's
+    assert where["b"][1] < layout["b"][1] + 0.6 * (layout["z"][1] - layout["b"][1])  # nearer b's arrow than x's
+    for source, target in (("z", "y_hat"), ("y_hat", "L")):
+        assert side(source, target, where[source]) > 0
 
 
 # ------------------------------------------------------------------------------- every chapter's figure cells

@@ -8,8 +8,9 @@ JavaScript error or console error, no request leaves 127.0.0.1, nothing fails to
 
 Figure-specific (chapters 2 and 3; chapters 7-11 are in test_interactive_figures_late.py): the descent path at
 α = 0.6 oscillates and stops after 6 steps, at α = 1.10 diverges, and on x² + 3y² at α = 0.34 reaches
-y = -4 (1 - 6α)^12 after 12 steps; the neuron graph at w = 1 reads z = 3, L = 2, dL/dw = -4, and every red number
-of the sigmoid neuron is the next one times its local derivative.
+y = -4 (1 - 6α)^12 after 12 steps, and at α = 0.5 reaches 0 in one step, then says its 2nd step did not move; the
+neuron graph at w = 0.9 reads z = 2.8, L = 2.42, dL/dw = -4.4, and every red number of the sigmoid neuron is the
+next one times its local derivative.
 
 The checks are plain functions of what the page plotted (``state_mismatches``, ``descent_path_problems``,
 ``graph_chain_problems``); the tests without the ``browser`` marker at the end feed them deliberately wrong states
@@ -281,6 +282,10 @@ def test_descent_figure_shows_the_regimes(chromium, server):  # noqa: F811
         assert len(xs) == 7, "at α = 0.6 the tolerance stops after 6 steps (|x_5| = 4 · 0.2^5 < 0.005)"
         assert all(a * b < 0 for a, b in zip(xs, xs[1:], strict=False)), "at α = 0.6 the iterates alternate in sign"
         assert "oscillates" in page.text_content(f"#bp-{name}-readout")
+        key = press(page, name, 0, "ArrowLeft", 5)  # α = 0.50: the minimum in one step, then a step of length 0
+        assert plotted(page, name)[2]["x"] == [4, 0, 0]
+        assert "the 2nd step started at the minimum, where the gradient is 0, so it did not move" in \
+            page.text_content(f"#bp-{name}-readout")
         key = move(page, name, 0, "End")  # α = 1.10: diverges
         assert abs(plotted(page, name)[2]["x"][-1]) > 4 and "diverges" in page.text_content(f"#bp-{name}-readout")
         press(page, name, 0, "Home", 1)
@@ -322,12 +327,12 @@ def test_neuron_graph_follows_the_chain_rule(chromium, server):  # noqa: F811
     try:
         open_figure(visit, f"{server}/{page_path}", name)
         page = visit.page
-        press(page, name, 0, "ArrowRight", 2)  # w = 0.5 -> 1.0
+        press(page, name, 0, "ArrowRight", 2)  # w = 0.5 -> 0.9
         traces = plotted(page, name)
         nodes, edges = traces[1]["text"], traces[2]["text"]
         drawn_nodes, drawn_edges = dict(zip(NODES, nodes, strict=True)), dict(zip(EDGES, edges, strict=True))
-        assert drawn_nodes["z"] == "3.0000" and drawn_nodes["L"] == "2.0000"
-        assert drawn_edges["w"] == "-4.0000", "dL/dw = (ŷ - y) x = (3 - 5) 2"
+        assert drawn_nodes["z"] == "2.8000" and drawn_nodes["L"] == "2.4200"
+        assert drawn_edges["w"] == "-4.4000", "dL/dw = (ŷ - y) x = (2.8 - 5) 2"
         assert graph_chain_problems(nodes, edges, sigmoid=False) == []
         move(page, name, 2, 1)  # the sigmoid neuron
         for key, times in (("ArrowRight", 3), ("ArrowLeft", 6)):

@@ -7,13 +7,15 @@ test_interactive_figures.py; these are the figure-specific checks:
   the wrong side exactly the circled samples, and the readout counts the rest; at the default state, 4 hidden units
   at epoch 10,000, that is 136 of 140, the chapter's printed training accuracy 0.971; the loss marker sits at the
   slider's epoch. Moved with the keyboard to epoch 2,000 (122 right) and, with 1 hidden unit, to epoch 10,000
-  (116 right, the table's 116/140).
+  (116 right, the table's 116/140). The log loss axis is labelled with numbers at 1-2-5 values (0.05, 0.1, ...).
 - **gradient flow** (chapter 8): the factor per layer fitted to the plotted backward errors is the one the readout
   prints, and the plotted norm of layer 1 is the one the readout prints; for the sigmoid with Xavier's scale the
   factor is 0.23 and ||dL/dW[1]|| = 2.2e-07, for ReLU with weights of std 1.0 the factor is 3.92 (the chapter's
-  tables).
+  tables). Where the readout calls the weight gradient flat, the plotted one is (factor 0.9 to 1.1 from layer 2 to
+  10), and where it says it has vanished in every layer, every plotted norm is below 1e-6 (ReLU with σ_w = 0.01).
 - **Ising** (chapter 11): the black dot is the |m| of the lattice drawn, the coloured dots sit on the output curves
-  at the slider's temperature; at T = 1.50 the lattice is mostly one sign, at T = 3.50 mixed.
+  (whole range and zoom) at the slider's temperature; at T = 1.50 the lattice is mostly one sign, at T = 3.50 mixed.
+  On a 420 px wide screen the four panels keep a usable width and the lattice's title stays inside the figure.
 
 Each check is a plain function of the stored payload and the plotted traces; the tests without the ``browser``
 marker feed them the states stored in the chapters' notebooks, deliberately broken, and show that each one fails.
@@ -116,6 +118,8 @@ def test_decision_boundary_shows_the_chapters_accuracy(chromium, server):  # noq
         assert epochs[int(key.split(",")[0])] == 10_000 and sizes[int(key.split(",")[1])] == "4"
         assert boundary_problems(payload, key, plotted(page, name), readout(page, name)) == []
         assert "136 of 140 training samples right" in readout(page, name)  # the chapter: train 0.971 = 136/140
+        labels = page.eval_on_selector_all(f"#bp-{name}-plot .y2tick text", "ts => ts.map(t => t.textContent)")
+        assert {"0.05", "0.1", "0.2"} <= set(labels) and all(re.fullmatch(r"[\d.]+", t) for t in labels), labels
         press(page, name, 0, "Home", 1)
         key = press(page, name, 0, "ArrowRight", epochs.index(2000))
         assert key == f"{epochs.index(2000)},{sizes.index('4')}"
@@ -132,10 +136,11 @@ def test_decision_boundary_shows_the_chapters_accuracy(chromium, server):  # noq
 
 # ------------------------------------------------------------------------------------ chapter 8: gradient flow
 def flow_problems(traces: list[dict], text: str) -> list[str]:
-    """The plotted norms against the readout: the fitted factor per layer and the first and last layers' norms."""
+    """The plotted norms against the readout: the fitted factor per layer, the first and last layers' norms, and
+    what the readout says of a flat weight gradient."""
     problems = []
     weight, error = traces[0]["y"], traces[1]["y"]
-    match = re.search(r"backward error (shrinks|grows) by a factor ([\d.]+) per layer; \|\|dL/dW\[1\]\|\| = (\S+), "
+    match = re.search(r"backward error (shrinks|grows) by a factor ([\d.]+) per layer .*\|\|dL/dW\[1\]\|\| = (\S+), "
                       r"\|\|dL/dW\[(\d+)\]\|\| = (\S+)$", text)
     if not match:
         return [f"unreadable readout {text!r}"]
@@ -146,6 +151,13 @@ def flow_problems(traces: list[dict], text: str) -> list[str]:
     if f"{weight[0]:.2g}" != match[3] or f"{weight[-1]:.2g}" != match[5] or int(match[4]) != len(weight):
         problems.append(f"the plotted layer-1 and last-layer norms {weight[0]:.2g}, {weight[-1]:.2g} are not the "
                         f"readout's {match[3]}, {match[5]}")
+    weight_factor = decay_factor(weight[1:10])
+    if ("is flat" in text) != (0.9 <= round(weight_factor, 2) <= 1.1 and not 0.9 <= round(factor, 2) <= 1.1):
+        problems.append(f"the plotted weight gradient changes by {weight_factor:.2f} per layer (the error by "
+                        f"{factor:.2f}); the readout {'calls' if 'is flat' in text else 'does not call'} it flat")
+    if "has vanished in every layer" in text and max(weight) >= 1e-6:
+        problems.append(f"the readout says the weight gradient has vanished in every layer; the plotted one reaches "
+                        f"{max(weight):.2g}")
     return problems
 
 
@@ -159,11 +171,11 @@ def test_gradient_flow_plots_the_chapters_norms(chromium, server):  # noqa: F811
         activations, inits = payload["controls"][0]["options"], payload["controls"][1]["options"]
         traces = plotted(page, name)
         assert flow_problems(traces, readout(page, name)) == []
-        assert readout(page, name).startswith("sigmoid, xavier: towards the input the backward error shrinks by "
+        assert readout(page, name).startswith("sigmoid, Xavier: towards the input the backward error shrinks by "
                                               "a factor 0.23 per layer")  # the chapter's table
         assert traces[0]["y"][0] == payload["states"]["0,1"]["traces"]["0"]["y"][0] == 2.23e-07
         move(page, name, 0, activations.index("ReLU"))
-        key = move(page, name, 1, inits.index("normal 1.0"))
+        key = move(page, name, 1, inits.index("normal σ_w = 1.0"))
         traces = plotted(page, name)
         assert flow_problems(traces, readout(page, name)) == []
         assert "grows by a factor 3.92 per layer" in readout(page, name)  # the chapter: 3.92 with weights of std 1
@@ -171,28 +183,48 @@ def test_gradient_flow_plots_the_chapters_norms(chromium, server):  # noqa: F811
         key = move(page, name, 0, activations.index("tanh"))
         assert flow_problems(plotted(page, name), readout(page, name)) == []
         assert "grows by a factor 1.94 per layer" in readout(page, name)
+        move(page, name, 0, activations.index("ReLU"))
+        move(page, name, 1, inits.index("normal σ_w = 0.01"))
+        assert flow_problems(plotted(page, name), readout(page, name)) == []
+        assert "shrinks by a factor 0.04 per layer" in readout(page, name)  # the chapter's variance table
+        assert "is flat, but it has vanished in every layer" in readout(page, name)
     finally:
         visit.close()
     assert_clean(visit)
 
 
 # -------------------------------------------------------------------------------------- chapter 11: the Ising model
+def ising_traces(traces: list[dict]) -> dict:
+    """The traces by role: the lattice; per size an |m| curve, an output curve and a zoomed output curve; the lines
+    at T of the three curve panels; the |m| dot and the output dots (on the zoom)."""
+    n = (len(traces) - 6) // 3
+    return {"lattice": traces[0], "abs_m": traces[1:1 + n], "abs_m_line": traces[1 + n],
+            "output": traces[2 + n:2 + 2 * n], "output_line": traces[2 + 2 * n], "dot": traces[3 + 2 * n],
+            "zoom": traces[4 + 2 * n:4 + 3 * n], "zoom_line": traces[4 + 3 * n], "dots": traces[5 + 3 * n]}
+
+
 def ising_problems(payload: dict, key: str, traces: list[dict]) -> list[str]:
     """The lattice, the |m| dot and the output dots at state ``key``, against each other and the slider."""
     problems = []
     k = int(key)
     T = payload["controls"][0]["values"][k]
-    spins = 2 * np.asarray(traces[0]["z"]) - 1
-    n_sizes = (len(traces) - 5) // 2
-    abs_m_line, abs_m_dot = traces[1 + n_sizes], traces[2 + n_sizes]
-    out_line, out_dots = traces[3 + 2 * n_sizes], traces[4 + 2 * n_sizes]
-    if abs_m_line["x"] != [T, T] or out_line["x"] != [T, T] or set(out_dots["x"]) != {T} or abs_m_dot["x"] != [T]:
-        problems.append(f"the current-temperature marks are not at the slider's T = {T}")
-    if abs(abs(spins.mean()) - abs_m_dot["y"][0]) > 5e-4:
-        problems.append(f"the |m| dot reads {abs_m_dot['y'][0]}, the lattice drawn has |m| = {abs(spins.mean()):.3f}")
-    curves = [traces[3 + n_sizes + s]["y"][k] for s in range(n_sizes)]
-    if out_dots["y"] != curves:
-        problems.append(f"the output dots {out_dots['y']} are not on the output curves at T = {T}: {curves}")
+    role = ising_traces(traces)
+    spins = 2 * np.asarray(role["lattice"]["z"]) - 1
+    at_T = [role[r].get("x0") for r in ("abs_m_line", "output_line", "zoom_line", "dot", "dots")]
+    if at_T != [T] * 5 or any(role[r].get("dx", 1) > 1e-6 for r in ("abs_m_line", "output_line", "dot", "dots")):
+        problems.append(f"the current-temperature marks are at {at_T}, not at the slider's T = {T}")
+    if abs(abs(spins.mean()) - role["dot"]["y"][0]) > 5e-4:
+        problems.append(f"the |m| dot reads {role['dot']['y'][0]}, the lattice drawn has |m| = {abs(spins.mean()):.3f}")
+    curves = [curve["y"][k] for curve in role["output"]]
+    if role["dots"]["y"] != curves:
+        problems.append(f"the output dots {role['dots']['y']} are not on the output curves at T = {T}: {curves}")
+    for zoomed, curve in zip(role["zoom"], role["output"], strict=True):  # the zoom draws the same outputs
+        xs = (np.asarray(zoomed["x"]) if "x" in zoomed
+              else zoomed["x0"] + zoomed["dx"] * np.arange(len(zoomed["y"])))
+        for x, y in zip(xs, zoomed["y"], strict=True):
+            if y != curve["y"][int(np.argmin(np.abs(np.asarray(curve["x"]) - x)))]:
+                problems.append(f"the zoom's {zoomed['name']} reads {y} at T = {x:.2f}, the whole-range curve not")
+                break
     return problems
 
 
@@ -222,6 +254,28 @@ def test_ising_lattice_orders_and_melts(chromium, server):  # noqa: F811
         assert ising_problems(payload, key, traces) == [] and readout(page, name).startswith("T = 3.50")
         assert mostly_one_sign(traces) < 0.6, "at T = 3.5 the lattice is mixed"
         assert min(traces[-1]["y"]) > 0.85, "at T = 3.5 every size's output says disordered"
+    finally:
+        visit.close()
+    assert_clean(visit)
+
+
+@pytest.mark.browser
+def test_ising_panels_hold_on_a_narrow_screen(chromium, server):  # noqa: F811
+    """At 420 px (a phone), each of the four panels keeps at least 120 px of width, and the lattice's title (the
+    spins' colour key) lies inside the figure."""
+    name = "ising-temperature"
+    visit = new_visit(chromium, "http")
+    try:
+        visit.page.set_viewport_size({"width": 420, "height": 900})
+        open_figure(visit, f"{server}/{page_of(name)}", name)
+        page = visit.page
+        page.wait_for_timeout(300)  # the responsive plot has resized to the narrow page
+        widths = page.eval_on_selector_all(f"#bp-{name}-plot .draglayer .nsewdrag",
+                                           "rects => rects.map(r => r.getBoundingClientRect().width)")
+        assert len(widths) == 4 and min(widths) >= 120, widths
+        plot = page.eval_on_selector(f"#bp-{name}-plot", "e => e.getBoundingClientRect().toJSON()")
+        title = page.eval_on_selector(f"#bp-{name}-plot .annotation", "e => e.getBoundingClientRect().toJSON()")
+        assert plot["left"] <= title["left"] and title["right"] <= plot["right"] and plot["top"] <= title["top"]
     finally:
         visit.close()
     assert_clean(visit)
@@ -271,6 +325,17 @@ def test_flow_check_fails_on_wrong_states():
         assert flow_problems(wrong, text), key
     other = expected_traces(payload, "2,3")
     assert flow_problems(other, payload["states"]["0,1"]["readout"]), "another choice's norms must not pass"
+    # ReLU with sigma_w = 0.01: the readout calls the weight gradient flat and vanished; a sloped or larger one fails
+    assert "is flat, but it has vanished" in payload["states"]["2,0"]["readout"]
+    right, text = expected_traces(payload, "2,0"), payload["states"]["2,0"]["readout"]
+    wrong = copy.deepcopy(right)
+    wrong[0]["y"] = [v * 3.0 ** i for i, v in enumerate(wrong[0]["y"])]
+    wrong[0]["y"] = [v * right[0]["y"][-1] / wrong[0]["y"][-1] for v in wrong[0]["y"]]
+    wrong[0]["y"][0] = right[0]["y"][0]  # the printed first and last norms still match: only the slope is wrong
+    assert flow_problems(wrong, text)
+    wrong = copy.deepcopy(right)
+    wrong[0]["y"][5] = 1e-3
+    assert flow_problems(wrong, text)
 
 
 def test_ising_check_fails_on_wrong_states():
@@ -286,5 +351,11 @@ def test_ising_check_fails_on_wrong_states():
     assert ising_problems(payload, cold, wrong) and mostly_one_sign(wrong) < 0.6
     wrong = copy.deepcopy(right)
     wrong[-1]["y"] = wrong[-1]["y"][::-1]
+    assert ising_problems(payload, cold, wrong)
+    wrong = copy.deepcopy(right)
+    wrong[-1]["x0"] = temperatures[0]  # the dots at another temperature
+    assert ising_problems(payload, cold, wrong)
+    wrong = copy.deepcopy(right)
+    wrong[-3]["y"] = wrong[-3]["y"][::-1]  # a zoomed curve that is not the whole-range one
     assert ising_problems(payload, cold, wrong)
     assert ising_problems(payload, hot, right), "the state of another temperature must not pass"

@@ -21,7 +21,7 @@ from sklearn.model_selection import train_test_split  # noqa: E402
 from backprop.gradient_flow import bound_factors, decay_factor, layer_gradient_norms  # noqa: E402
 from backprop.interactive.flow import flow_figure, flow_frames  # noqa: E402
 from backprop.interactive.ising import ising_figure, ising_frames  # noqa: E402
-from backprop.interactive.training import boundary_figure, boundary_frames, probability_grid  # noqa: E402
+from backprop.interactive.training import boundary_figure, boundary_frames, log_ticks, probability_grid  # noqa: E402
 from backprop.mlp import MLP, batch_loss, forward, init_parameters  # noqa: E402
 
 MAX_HTML = 200_000  # bytes of text/html per figure (the issue's budget)
@@ -163,9 +163,28 @@ def test_boundary_figure_states_and_bundle(moons, short_runs):
     bundle = figure._repr_mimebundle_()
     assert set(bundle) == {"text/html", "image/png", "text/plain"} and len(bundle["text/html"]) < MAX_HTML
     assert bundle["text/html"] == boundary_figure(frames, X, y, name="boundary-test", default_size=4).html()
-    assert 'aria-label="Left: the probability of class 1' in bundle["text/html"]
+    assert '<p class="bp-description" id="bp-boundary-test-desc">Left: the probability of class 1' in bundle[
+        "text/html"]
+    # the short runs' snapshots (0, 200, 1500, 2500) are uneven: the hint beside the slider says so and lists them
+    assert '-hint">The 4 steps are uneven (0, 200, 1,500, 2,500 epochs)' in figure.html()
+    # the loss axis is labelled at 1-2-5 values, not only at the powers of ten
+    axis = figure.payload["base"]["layout"]["yaxis2"]
+    assert axis["tickvals"] == log_ticks(10 ** axis["range"][0], 10 ** axis["range"][1]) and 0.1 in axis["tickvals"]
+    assert axis["ticktext"] == [f"{v:g}" for v in axis["tickvals"]]
+    found = boundary_figure(frames, X, y, name="boundary-test", default_size=4, finding="Every run bends.")
+    assert found.payload != figure.payload or "Every run bends." in found.html()
+    assert '-desc">Left: the probability' in found.html() and "Every run bends.</p>" in found.html()
     with pytest.raises(ValueError, match="default_size must be one of"):
         boundary_figure(frames, X, y, default_size=20)
+
+
+def test_log_ticks():
+    assert log_ticks(0.04, 0.85) == [0.05, 0.1, 0.2, 0.5]
+    assert log_ticks(0.01, 1.0) == [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
+    assert log_ticks(3.0, 4.0) == []
+    for low, high in ((0.0, 1.0), (1.0, 0.5), (np.nan, 1.0)):
+        with pytest.raises(ValueError, match="0 < low < high"):
+            log_ticks(low, high)
 
 
 # ------------------------------------------------------------------------------------ chapter 8: gradient flow
@@ -196,7 +215,9 @@ def test_flow_frames_round_and_fit():
     frame = frames["frames"]["relu", "b"]
     assert frame["weight"] == [4.0, 8.0, 16.0, 32.0, 64.0]
     assert frame["factor"] == 0.5  # 0.5 per layer towards the input... the error doubles towards the output
-    thirds = flow_frames({("sigmoid", "a"): ([1 / 3, 2 / 3], [1 / 7, 2 / 7])}, ["sigmoid"], ["a"], slice(0, 2))
+    assert frame["weight_factor"] == 0.5  # the weight norms double towards the output: 0.5 per layer back
+    thirds = flow_frames({("sigmoid", "a"): ([1 / 3, 2 / 3], [1 / 7, 2 / 7])}, ["sigmoid"], ["a"], slice(0, 2),
+                         slice(0, 2))
     assert thirds["frames"]["sigmoid", "a"]["weight"] == [0.333, 0.667]
     assert thirds["frames"]["sigmoid", "a"]["error"] == [0.143, 0.286]
 
@@ -223,10 +244,44 @@ def test_flow_frames_bad_input(norms, match):
         flow_frames(norms, ["sigmoid"], ["a"])
 
 
+def test_flow_frames_need_two_layers_to_fit():
+    norms = {("sigmoid", "a"): ([1.0, 2.0], [1.0, 2.0])}
+    with pytest.raises(ValueError, match="weight_fit_layers must pick at least 2"):
+        flow_frames(norms, ["sigmoid"], ["a"])  # the default fits the weight gradient from layer 2 on
+    with pytest.raises(ValueError, match="fit_layers must pick at least 2"):
+        flow_frames(norms, ["sigmoid"], ["a"], slice(0, 1), slice(0, 2))
+
+
+def test_flow_readout_explains_a_flat_weight_gradient():
+    """When the error vanishes but the weight gradient is flat (the activations shrink forward as fast), the readout
+    says that the weight gradient has vanished in every layer; when both follow each other, it does not."""
+    layers = np.arange(11)
+    flat_tiny = (np.full(11, 1e-15), 0.04 ** (10 - layers) * 0.035)
+    follows = (0.25 ** (10 - layers) * 0.4, 0.25 ** (10 - layers) * 0.04)
+    flat_huge = (np.full(11, 1e5), 4.0 ** (10 - layers) * 0.04)
+    norms = {("relu", "tiny"): flat_tiny, ("relu", "huge"): flat_huge, ("sigmoid", "tiny"): follows,
+             ("sigmoid", "huge"): follows}
+    figure = flow_figure(flow_frames(norms, ["sigmoid", "relu"], ["tiny", "huge"]), name="flow-flat",
+                         labels={"relu": "ReLU", "tiny": "normal σ_w = 0.01"})
+    assert figure.payload["controls"][1]["options"] == ["normal σ_w = 0.01", "huge"]
+    text = figure.state(1, 0)["readout"]
+    assert text.startswith("ReLU, normal σ_w = 0.01: towards the input the backward error shrinks by a factor 0.04 "
+                           "per layer (it vanishes); the forward activations shrink as fast")
+    assert "is flat, but it has vanished in every layer: ||dL/dW[1]|| = 1e-15, ||dL/dW[11]|| = 1e-15" in text
+    assert "is flat, but it has exploded in every layer" in figure.state(1, 1)["readout"]
+    assert "grows by a factor 4.00 per layer (it explodes)" in figure.state(1, 1)["readout"]
+    follows_text = figure.state(0, 0)["readout"]
+    assert "flat" not in follows_text and follows_text.endswith("||dL/dW[1]|| = 3.8e-07, ||dL/dW[11]|| = 0.4")
+    assert "ReLU with normal σ_w = 0.01, ReLU with huge the weight gradient's line is flat" in figure.alt
+    # the backward error is the solid line, the weight gradient the dotted one
+    data = figure.payload["base"]["data"]
+    assert data[0]["line"]["dash"] == "dot" and "dash" not in data[1]["line"]
+
+
 def test_flow_frames_need_one_depth():
     norms = {("sigmoid", "a"): ([1.0, 2.0], [1.0, 2.0]), ("sigmoid", "b"): ([1.0, 2.0, 3.0], [1.0, 2.0, 3.0])}
     with pytest.raises(ValueError, match="same number of layers"):
-        flow_frames(norms, ["sigmoid"], ["a", "b"])
+        flow_frames(norms, ["sigmoid"], ["a", "b"], slice(0, 2), slice(0, 2))
     with pytest.raises(ValueError, match="non-empty"):
         flow_frames(norms, [], ["a"])
 
@@ -288,22 +343,34 @@ def test_ising_figure_states_and_bundle():
     temperatures, lattices, magnetisation, outputs = fake_ising()
     frames = ising_frames(temperatures, lattices, magnetisation, outputs)
     figure = ising_figure(frames, name="ising-test", default_temperature=2.0, marks=[(2.0, "edge")],
-                          unlabelled=(1.9, 2.8))
+                          unlabelled=(1.9, 2.8), zoom=(1.9, 2.7))
     assert figure.default_key == (1,) and len(figure.payload["states"]) == 6  # 2.0 is the grid's nearest: 1.9
     state = figure.state(5)
     assert state["traces"]["0"]["z"] == frames["lattices"][5]
-    # traces: the lattice; per panel, one curve per size (2), the line at T and the markers
-    assert state["traces"]["3"] == {"x": [3.5, 3.5]} and state["traces"]["4"]["y"] == [frames["lattice_abs_m"][5]]
-    assert state["traces"]["7"] == {"x": [3.5, 3.5]}
-    assert state["traces"]["8"]["y"] == [frames["output"][8][5], frames["output"][16][5]]
-    assert state["readout"] == (f"T = 3.50: |m| = {frames['lattice_abs_m'][5]:.2f} here, "
-                                f"{frames['abs_m'][8][5]:.2f} on average (L = 8); network output, L = 8 to 16: "
+    # traces: the lattice; the |m| curves (2) and the line at T; the output curves (2) and the line at T; the |m|
+    # dot; the zoomed output curves (2), the line at T and the output dots. What sits at T is placed by x0.
+    assert state["traces"]["3"] == {"x0": 3.5} and state["traces"]["6"] == {"x0": 3.5}
+    assert state["traces"]["7"] == {"x0": 3.5, "y": [frames["lattice_abs_m"][5]]}
+    assert state["traces"]["10"] == {"x0": 3.5}
+    assert state["traces"]["11"] == {"x0": 3.5, "y": [frames["output"][8][5], frames["output"][16][5]]}
+    assert len(figure.payload["base"]["data"]) == 12
+    assert state["readout"] == (f"T = 3.50: |m| = {frames['lattice_abs_m'][5]:.2f} here, mean "
+                                f"{frames['abs_m'][8][5]:.2f} (L = 8); outputs, L = 8 to 16: "
                                 f"{frames['output'][8][5]:.2f}, {frames['output'][16][5]:.2f}")
-    assert len(figure.payload["base"]["layout"]["shapes"]) == 2
+    layout = figure.payload["base"]["layout"]
+    assert len(layout["shapes"]) == 3 + 1  # the unlabelled band on three panels, the zoom's outline
+    assert layout["xaxis4"]["range"] == [1.9, 2.7] and layout["xaxis"]["showline"] and layout["yaxis"]["mirror"]
+    # the spins in two colours that both show on a white page, and the lattice's title says which is which
+    assert [c for _, c in figure.payload["base"]["data"][0]["colorscale"]] == ["#1d2951", "#f0b429"]
+    assert "■</span> +1" in layout["annotations"][0]["text"]
     html = figure.html()
     assert "edge</span>" in html and len(html) < MAX_HTML
     with pytest.raises(ValueError, match="must be one of the sizes"):
         ising_figure(dict(frames, sizes=[16]))
+    with pytest.raises(ValueError, match="zoom must be"):
+        ising_figure(frames, zoom=(3.0, 2.0))
+    with pytest.raises(ValueError, match="at least 2 grid temperatures"):
+        ising_figure(frames)  # the default zoom, 2.0 to 2.6, holds one of this grid's temperatures
 
 
 def test_a_40_by_40_lattice_at_50_temperatures_fits_the_budget():

@@ -14,8 +14,14 @@
   var STYLE = [
     ".bp-interactive { margin: 0.5em 0 1em; text-align: left; }",
     ".bp-interactive .bp-plot { width: 100%; min-height: 320px; }",
-    ".bp-interactive .bp-controls { display: flex; flex-wrap: wrap; gap: 0.6em 2em; margin: 0.4em 0; }",
-    ".bp-interactive .bp-control { position: relative; padding-bottom: 1.5em; }",
+    /* Each slider has a row of its own (two 16em tracks with their values do not fit side by side in the book's
+       column, and a row that mixes them with menus wraps unpredictably); the menus share the rows after them. */
+    ".bp-interactive .bp-controls { display: flex; flex-wrap: wrap; gap: 0.4em 2em; margin: 0.4em 0; }",
+    ".bp-interactive .bp-control { position: relative; padding-bottom: 1.2em; }",
+    ".bp-interactive .bp-slider { flex: 1 1 100%; }",
+    /* Room for the menu's arrow: Chromium sizes a select to its widest option and can draw the arrow over the
+       end of text with superscripts such as "x² + 3y²". */
+    ".bp-interactive select { padding: 0.15em 1.8em 0.15em 0.3em; font-size: 1em; min-width: 6em; }",
     ".bp-interactive .bp-control label { display: block; font-weight: 600; }",
     ".bp-interactive input[type=range] { width: 16em; vertical-align: middle; }",
     ".bp-interactive output { display: inline-block; min-width: 4em; font-variant-numeric: tabular-nums; }",

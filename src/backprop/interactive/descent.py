@@ -4,7 +4,8 @@
 (the chapter's start, x0 = 4 or (4, -4), its tolerance 0.01 and at most 30 steps), and stores each path: on the
 parabola for x², over the contours for x² + 3y². The slider marks the boundaries the chapter derives, where the
 factor 1 - αλ of a direction of curvature λ passes 0 and -1: α = 1/2 and 1 for x² (λ = 2), 1/6 and 1/3 for
-x² + 3y² (λ = 2 and 6). The readout names the regime of the current α.
+x² + 3y² (λ = 2 and 6). The readout names the regime of the current α, the number of steps and why the run
+stopped (the tolerance, tested on the gradient the last step used, or the 30-step limit).
 """
 
 from __future__ import annotations
@@ -61,12 +62,34 @@ def descent_paths(learning_rates=LEARNING_RATES) -> dict:
 
 
 def readout(name: str, rate: float, path) -> str:
-    """The text under the figure: α, the regime, the number of steps and the last iterate."""
+    """The text under the figure: α, the regime, the number of steps, why the run stopped and the last iterate.
+
+    The tolerance is tested after each step on the gradient that step used (as in the chapter), so a run it stops
+    ends with a step from a point where the gradient was already small: the readout gives that gradient, and says so
+    when it was 0 and the last step did not move (α = ½ on x²: the minimum after one step, then a step of length 0).
+    """
     last = ", ".join(f"{v:.4g}" for v in path.final)
     point = f"x = {last}" if len(path.final) == 1 else f"(x, y) = ({last})"
-    stop = "stopped by the tolerance" if path.stopped_early else "the limit"
-    return (f"f = {name}, α = {rate:.2f}: {regime(FUNCTIONS[name]['curvatures'], rate)}. "
-            f"{path.n_steps} steps ({stop}), last iterate {point}.")
+    text = f"f = {name}, α = {rate:.2f}: {regime(FUNCTIONS[name]['curvatures'], rate)}. "
+    if path.stopped_early:
+        size = float(np.linalg.norm(path.gradients[-1]))
+        nth = _ordinal(path.n_steps)
+        if size == 0.0:
+            text += (f"Stopped by the tolerance after {path.n_steps} steps: the {nth} step started at the minimum, "
+                     f"where the gradient is 0, so it did not move. ")
+        else:
+            text += (f"Stopped by the tolerance after {path.n_steps} steps: the {nth} step started where the "
+                     f"gradient's size, {size:.2g}, is below {TOLERANCE}. ")
+    elif path.diverged:
+        text += f"Stopped after {path.n_steps} steps: the iterate overflowed. "
+    else:
+        text += f"{path.n_steps} steps (the limit). "
+    return text + f"Last iterate {point}."
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _curve_xy(path):
@@ -140,7 +163,12 @@ def descent_figure(default_rate: float = 0.3, name: str = "descent"):
                        default=int(matches[0]), marks=MARKS, hint=HINT),
                 Choice("function f", options=names, default=0)]
     alt = ("Gradient descent from x0 = 4 on the parabola f(x) = x², or from (4, −4) over the contours of "
-           "f(x, y) = x² + 3y², with a slider for the learning rate α from 0.02 to 1.10. The iterates are drawn "
-           "as red points joined in order; the text under the figure gives α, the regime (monotone, "
-           "oscillating, diverging), the number of steps and the last iterate.")
+           "f(x, y) = x² + 3y², with a slider for the learning rate α from 0.02 to 1.10 and a menu for the function; "
+           "the iterates are red points joined in order. What it shows: on x² the iterates slide down one side of "
+           "the parabola for α below ½, reach the minimum in one step at α = ½, cross from side to side and still "
+           "converge between ½ and 1, bounce between 4 and −4 at α = 1 and climb out above 1. On x² + 3y² the "
+           "same happens along y three times sooner, at ⅙ and ⅓, because the curvature along y is 6 instead of 2: "
+           "from α = 0.18 to 0.32 the path zig-zags across the x-axis, and above ⅓ it diverges, although along x "
+           "alone every α below 1 converges. The text under the figure gives α, the regime, the number of steps, why "
+           "the run stopped and the last iterate.")
     return interactive_figure(name=name, base=base, controls=controls, states=states, still=still, alt=alt)

@@ -11,7 +11,8 @@ The API (``from backprop.interactive import Slider, Choice, interactive_figure``
         states=states,                   # {(i_control_0, i_control_1, ...): {trace index: {"x": [...], ...},
                                          #                                    "readout": "text", "layout": {...}}}
         still=matplotlib_figure,         # the default state drawn with matplotlib: PDF, plain Jupyter
-        alt="what the figure shows, for a screen reader",
+        alt="what the figure shows and what it finds: the description printed under it (it describes the "
+            "figure's group for a screen reader; the plot itself has a short name) and the still's alt text",
     )
     figure                               # last line of a cell: displays it (``_repr_mimebundle_``)
 
@@ -68,6 +69,9 @@ STILL_NOTE = "The web book has the interactive version of this figure."
 #: The served scripts, relative to the book's static folder (book_assets/ → _static/).
 PLOTLY_JS = "interactive/plotly-cartesian.min.js"
 INTERACTIVE_JS = "interactive/interactive.js"
+#: The plot's accessible name: short, since the description under the figure (which describes the whole group) and
+#: the readout (the current values) say what it shows.
+PLOT_LABEL = "plot for the current values of the controls, described by the text below them"
 #: Plotly's options for every figure: no mode bar (its buttons are not keyboard-labelled), resizes with the page.
 PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,48}$")
@@ -336,12 +340,14 @@ def render_html(figure: InteractiveFigure) -> str:
     """The figure's ``text/html``: deterministic (ids from its name, rounded numbers)."""
     fid = f"bp-{figure.name}"
     esc = html.escape
+    # Named once each: the group is "interactive figure", described by the description paragraph; the plot has a
+    # short name of its own (its finding is the description's, its numbers the readout's), so nothing is read twice.
     parts = [f'<div class="{HTML_CLASS}" id="{fid}" data-bp-figure="{esc(figure.name)}" role="group" '
-             f'aria-labelledby="{fid}-desc">',
+             f'aria-label="interactive figure" aria-describedby="{fid}-desc">',
              '<p class="bp-fallback">An interactive figure: its controls move it in the web book '
              '(<code>make book</code>) and in Jupyter Lab started with <code>make lab</code>. What it shows is '
              'described below it.</p>',
-             f'<div class="bp-plot" id="{fid}-plot" role="img" aria-label="{esc(figure.alt)}"></div>',
+             f'<div class="bp-plot" id="{fid}-plot" role="img" aria-label="{PLOT_LABEL}"></div>',
              '<div class="bp-controls">']
     for k, control in enumerate(figure.controls):
         cid = f"{fid}-c{k}"

@@ -1,10 +1,12 @@
 """Chapter 3's interactive figure: the computation graph of one neuron, with sliders for w and b.
 
 ``neuron_graph_figure()`` draws the graph of ``backprop.graph_drawing`` (same layout, same colours: forward values in
-blue under the nodes, the gradient of the loss flowing back along each arrow in red) and stores, for every w and
-b of the sliders, both neurons (identity, sigmoid) and both of the chapter's data points, the values the package's
-``small_networks.forward`` and ``backward_all`` give: the node values and dL/d(node the arrow leaves). The readout
-gives z, ŷ, L, the slope ∂ŷ/∂z and the two parameter gradients of the current state.
+blue under the nodes, the gradient of the loss flowing back along each arrow in red, each beside its own arrow) and
+stores, for every w and b of the sliders, both neurons (identity, sigmoid) and both of the chapter's data points, the
+values the package's ``small_networks.forward`` and ``backward_all`` give: the node values and dL/d(node the arrow
+leaves). The readout gives z, ŷ, L, the slope ∂ŷ/∂z and the two parameter gradients of the current state. The
+sliders hold both of the chapter's drawn settings: w = 0.5, b = 1 (the identity example) and w = 0.3, b = 0.1 (the
+sigmoid example).
 """
 
 from __future__ import annotations
@@ -16,9 +18,14 @@ from backprop.graph_drawing import EDGES, FORWARD_COLOUR, GRADIENT_COLOUR, GRADI
 from backprop.interactive.figure import Choice, Slider, interactive_figure
 from backprop.small_networks import backward_all, forward
 
-#: The sliders: w and b from -1 to 2 in steps of 0.25.
-WEIGHTS = np.round(np.arange(-4, 9) * 0.25, 2)
-BIASES = np.round(np.arange(-4, 9) * 0.25, 2)
+#: The sliders: w from -0.9 to 2.1 in steps of 0.2 and b from -0.5 to 2.2 in steps of 0.3, so that both of the
+#: chapter's drawn settings are on them (w = 0.5 and 0.3, b = 1 and 0.1) while the states stay few (16 x 10 x 2 x 2).
+WEIGHTS = np.round(-0.9 + 0.2 * np.arange(16), 1)
+BIASES = np.round(-0.5 + 0.3 * np.arange(10), 1)
+WEIGHTS_TEXT = "-0.9 to 2.1 in steps of 0.2"
+BIASES_TEXT = "-0.5 to 2.2 in steps of 0.3"
+#: How far a red number sits from the middle of its arrow, across it (graph units; a node's radius is about 0.3).
+EDGE_LABEL_OFFSET = 0.27
 NEURONS = {"identity neuron": "identity_neuron", "sigmoid neuron": "sigmoid_neuron"}
 #: The chapter's two data points: Duan's identity example and Duan's sigmoid example.
 DATA_POINTS = {"(x, y) = (2, 5)": (2.0, 5.0), "(x, y) = (0.5, 1)": (0.5, 1.0)}
@@ -53,10 +60,11 @@ def neuron_graph_figure(default_w: float = 0.5, default_b: float = 1.0, name: st
 
     weights, biases = [float(v) for v in WEIGHTS], [float(v) for v in BIASES]
     defaults = []
-    for label, grid, value in (("default_w", weights, default_w), ("default_b", biases, default_b)):
+    for label, grid, value, text in (("default_w", weights, default_w, WEIGHTS_TEXT),
+                                     ("default_b", biases, default_b, BIASES_TEXT)):
         found = np.flatnonzero(np.isclose(grid, value))
         if found.size != 1:
-            raise ValueError(f"{label} must be on the slider (-1 to 2 in steps of 0.25); got {value!r}.")
+            raise ValueError(f"{label} must be on the slider ({text}); got {value!r}.")
         defaults.append(int(found[0]))
     layout = LAYOUTS["neuron"]
     keys = list(layout)
@@ -65,9 +73,16 @@ def neuron_graph_figure(default_w: float = 0.5, default_b: float = 1.0, name: st
     targets = {source: target for source, target, _ in EDGES["neuron"]}
 
     def edge_point(source):
+        """Where the red number of an arrow goes: beside the middle of its arrow, above a level or falling arrow (w
+        into z) and below a rising one (b into z), so no number sits between two arrows (b's between x's and b's
+        would read as x's)."""
         (x0, y0), (x1, y1) = layout[source][:2], layout[targets[source]][:2]
         where = edge_positions[source]
-        return x0 + where * (x1 - x0), y0 + where * (y1 - y0)
+        dx, dy = x1 - x0, y1 - y0
+        normal = np.array([-dy, dx]) / np.hypot(dx, dy)  # left of the arrow's direction: above a level arrow
+        if y0 < y1:  # an arrow rising into its target (b into z): its number goes below-right of it
+            normal = -normal
+        return x0 + where * dx + EDGE_LABEL_OFFSET * normal[0], y0 + where * dy + EDGE_LABEL_OFFSET * normal[1]
 
     def texts(values, gradients):
         return ([f"{values[k]:.4f}" for k in keys], [f"{gradients[s]:.4f}" for s in edge_sources])
@@ -89,7 +104,7 @@ def neuron_graph_figure(default_w: float = 0.5, default_b: float = 1.0, name: st
         go.Scatter(x=[layout[k][0] for k in keys], y=[layout[k][1] - 0.5 for k in keys], mode="text",
                    text=node_text, textfont={"color": _css(FORWARD_COLOUR), "size": 13}, name="forward value",
                    hoverinfo="skip"),
-        go.Scatter(x=[edge_point(s)[0] for s in edge_sources], y=[edge_point(s)[1] + 0.22 for s in edge_sources],
+        go.Scatter(x=[edge_point(s)[0] for s in edge_sources], y=[edge_point(s)[1] for s in edge_sources],
                    mode="text", text=edge_text, textfont={"color": _css(GRADIENT_COLOUR), "size": 13},
                    name=GRADIENT_LABEL, hoverinfo="skip"),
     ])
@@ -117,9 +132,14 @@ def neuron_graph_figure(default_w: float = 0.5, default_b: float = 1.0, name: st
                 Choice("data point", options=points, default=0)]
     alt = ("Computation graph of one neuron: nodes w, x and b feed z = wx + b, then the output ŷ (z itself, or "
            "σ(z) for the sigmoid neuron), then the loss L, which also receives the target y. Each node's forward "
-           "value is written under it in blue and the gradient of the loss flowing back along each arrow in red; "
-           "sliders set w and b, and choices pick the neuron and the data point. The text under the figure gives "
-           "z, ŷ, L, the slope ∂ŷ/∂z and the gradients ∂L/∂w and ∂L/∂b for the current values.")
+           "value is written under it in blue and the gradient of the loss flowing back along each arrow in red, "
+           "beside its arrow; sliders set w and b, and menus pick the neuron and the data point. What it shows: "
+           "the red number on the arrow into L is the error ŷ − y, and each red number to its left is the one to "
+           "its right times the local derivative of its arrow (1 or σ′(z) from ŷ back to z, then x to w and 1 to "
+           "b). With the sigmoid neuron on (x, y) = (2, 5), large w and b make z large and σ′(z) nearly 0, so the "
+           "gradients of z, w and b nearly vanish while the error stays near −4; on (0.5, 1) they are small "
+           "instead because ŷ comes close to y. The text under the figure gives z, ŷ, L, the slope ∂ŷ/∂z and the "
+           "gradients ∂L/∂w and ∂L/∂b for the current values.")
     return interactive_figure(name=name, base=base, controls=controls, states=states, still=still, alt=alt)
 
 

@@ -107,13 +107,37 @@ def _epoch_label(epoch: int) -> str:
     return f"{epoch:,}"
 
 
+def log_ticks(low: float, high: float) -> list[float]:
+    """The 1-2-5 values between ``low`` and ``high`` (> 0): labelled ticks for a log axis whose range spans about
+    one or two decades, where Plotly would label only the powers of ten and write bare digits in between."""
+    if not (np.isfinite(low) and np.isfinite(high) and 0 < low < high):
+        raise ValueError(f"log_ticks needs 0 < low < high, finite; got {low!r} and {high!r}.")
+    decades = range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+    return [float(f"{m * 10.0 ** d:.3g}") for d in decades for m in (1, 2, 5) if low <= m * 10.0 ** d <= high]
+
+
+def _tick_text(value: float) -> str:
+    return f"{value:g}"
+
+
+def _slider_hint(epochs) -> str:
+    steps = np.diff(epochs)
+    if np.all(steps == steps[0]):
+        return f"One step is {_epoch_label(int(steps[0]))} epochs."
+    return (f"The {len(epochs)} steps are uneven ({', '.join(_epoch_label(e) for e in epochs)} epochs): close "
+            f"together early, where the boundary moves fastest; the diamond on the loss curve shows where the epoch "
+            f"lies on an even scale.")
+
+
 def boundary_figure(frames: dict, X, y, name: str = "decision-boundary", default_size=None, default_epoch=None,
-                    curve_every: int = 50):
+                    curve_every: int = 50, finding: str = ""):
     """The interactive figure of :func:`boundary_frames`' result: an epoch slider and a hidden-size choice.
 
     ``default_size``/``default_epoch`` choose the state shown first and drawn as the still (defaults: the first
     size, the last epoch). The loss curves are drawn every ``curve_every`` epochs (the marker sits on the exact
-    epoch).
+    epoch); the loss axis is labelled at 1-2-5 values (:func:`log_ticks`). When the snapshot epochs are unevenly
+    spaced, the hint beside the slider lists them. ``finding`` is a sentence or two added to the description: what
+    the figure shows, not only its layout.
     """
     import matplotlib.pyplot as plt
     import plotly.graph_objects as go
@@ -165,6 +189,8 @@ def boundary_figure(frames: dict, X, y, name: str = "decision-boundary", default
                               marker=dict(color="black", size=10, symbol="diamond"), xaxis="x2", yaxis="y2",
                               legend="legend2"))
     all_losses = np.concatenate([np.asarray(c) for c in frames["loss_curves"].values()])
+    loss_low, loss_high = all_losses.min() * 0.8, all_losses.max() * 1.2
+    ticks = log_ticks(loss_low, loss_high)
     base.update_layout(
         xaxis=dict(domain=[0.0, 0.43], title=dict(text="feature 1"), range=[frames["xs"][0], frames["xs"][-1]],
                    zeroline=False),
@@ -172,7 +198,8 @@ def boundary_figure(frames: dict, X, y, name: str = "decision-boundary", default
         xaxis2=dict(domain=[0.64, 1.0], title=dict(text="epoch"), anchor="y2", range=[0, epochs[-1]],
                     zeroline=False),
         yaxis2=dict(type="log", title=dict(text="training loss (log scale)"), anchor="x2",
-                    range=[float(np.log10(all_losses.min() * 0.8)), float(np.log10(all_losses.max() * 1.2))]),
+                    range=[float(np.log10(loss_low)), float(np.log10(loss_high))], tickmode="array",
+                    tickvals=ticks, ticktext=[_tick_text(t) for t in ticks]),
         legend=dict(orientation="h", x=0.0, y=-0.22, xanchor="left"),
         legend2=dict(x=1.0, y=1.0, xanchor="right", yanchor="top", bgcolor="rgba(255,255,255,0.8)",
                      font=dict(size=11)),
@@ -189,7 +216,7 @@ def boundary_figure(frames: dict, X, y, name: str = "decision-boundary", default
                 state[n_fixed + k] = {"line": {"width": 3 if k == s else 1}, "opacity": 1.0 if k == s else 0.35}
             states[e, s] = state
     controls = [Slider("training epoch", values=epochs, labels=[_epoch_label(e) for e in epochs],
-                       default=epochs.index(default_epoch)),
+                       default=epochs.index(default_epoch), hint=_slider_hint(epochs)),
                 Choice("hidden units", options=[str(s) for s in sizes], default=sizes.index(default_size))]
 
     still, (ax_boundary, ax_loss) = plt.subplots(1, 2, figsize=(11, 4))
@@ -209,7 +236,10 @@ def boundary_figure(frames: dict, X, y, name: str = "decision-boundary", default
                          alpha=1.0 if size == default_size else 0.4, label=f"{size} hidden")
     ax_loss.plot([default_epoch], [first["loss"]], "D", color="k", label="current epoch")
     ax_loss.legend(fontsize=8)
-    ax_loss.set(xlabel="epoch", ylabel="training loss (log scale)", title="training loss, current epoch marked")
+    ax_loss.set(xlabel="epoch", ylabel="training loss (log scale)", title="training loss, current epoch marked",
+                ylim=(loss_low, loss_high))
+    ax_loss.set_yticks(ticks, [_tick_text(t) for t in ticks])
+    ax_loss.minorticks_off()
     ax_loss.grid(True, alpha=0.3)
     still.tight_layout()
 
@@ -219,6 +249,8 @@ def boundary_figure(frames: dict, X, y, name: str = "decision-boundary", default
            f"epoch on a log scale, with the current epoch marked. A slider chooses the epoch (from "
            f"{_epoch_label(epochs[0])} to {_epoch_label(epochs[-1])}) and a menu the number of hidden units "
            f"({', '.join(str(s) for s in sizes)}).")
+    if finding:
+        alt += " " + finding
     return interactive_figure(name=name, base=base, controls=controls, states=states, still=still, alt=alt)
 
 
