@@ -22,6 +22,7 @@ Needs the built book (`make book`) and /usr/bin/chromium.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import re
@@ -152,6 +153,28 @@ def open_figure(visit, url: str, name: str) -> dict:
     return payload
 
 
+def page_of(name: str) -> str:
+    """The built book's page that holds the figure ``name``."""
+    pages = [page for page, n in FIGURES if n == name]
+    assert pages, f"the built book has no interactive figure {name!r}: run `make book`"
+    return pages[0]
+
+
+@contextlib.contextmanager
+def figure_visit(browser, server_url: str, name: str, viewport: dict | None = None):
+    """Open the page of figure ``name`` over http and yield ``(page, payload)`` once its default state is drawn; then
+    close it and require a clean visit (no error, no request off 127.0.0.1)."""
+    visit = new_visit(browser, "http")
+    try:
+        if viewport:
+            visit.page.set_viewport_size(viewport)
+        payload = open_figure(visit, f"{server_url}/{page_of(name)}", name)
+        yield visit.page, payload
+    finally:
+        visit.close()
+    assert_clean(visit)
+
+
 def console_errors(visit) -> list[str]:
     return [m for m in visit.console if not any(b in m for b in BENIGN_CONSOLE)]
 
@@ -182,12 +205,9 @@ def test_the_book_has_interactive_figures():
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("page_path,name", FIGURES, ids=[name for _, name in FIGURES])
-def test_every_control_moves_the_figure_to_its_stored_state(chromium, server, page_path, name):  # noqa: F811
-    visit = new_visit(chromium, "http")
-    try:
-        payload = open_figure(visit, f"{server}/{page_path}", name)
-        page = visit.page
+@pytest.mark.parametrize("name", [name for _, name in FIGURES])
+def test_every_control_moves_the_figure_to_its_stored_state(chromium, server, name):  # noqa: F811
+    with figure_visit(chromium, server, name) as (page, payload):
         default = ",".join(str(c["default"]) for c in payload["controls"])
         assert state_mismatches(payload, default, plotted(page, name)) == []
         assert page.text_content(f"#bp-{name}-readout") == payload["states"][default].get("readout", "")
@@ -213,9 +233,6 @@ def test_every_control_moves_the_figure_to_its_stored_state(chromium, server, pa
                         else control["default"])
             assert back == default
             assert state_mismatches(payload, default, plotted(page, name)) == []
-    finally:
-        visit.close()
-    assert_clean(visit)
 
 
 @pytest.mark.browser
@@ -267,11 +284,7 @@ def descent_path_problems(payload: dict, key: str, plotted_traces: list[dict]) -
 @pytest.mark.browser
 def test_descent_figure_shows_the_regimes(chromium, server):  # noqa: F811
     name = "descent"
-    page_path = next(page for page, n in FIGURES if n == name)
-    visit = new_visit(chromium, "http")
-    try:
-        payload = open_figure(visit, f"{server}/{page_path}", name)
-        page = visit.page
+    with figure_visit(chromium, server, name) as (page, payload):
         rates = payload["controls"][0]["values"]
         start = payload["controls"][0]["default"]
         key = press(page, name, 0, "ArrowRight", rates.index(0.6) - start)  # 0.30 -> 0.60 with the keyboard
@@ -294,9 +307,6 @@ def test_descent_figure_shows_the_regimes(chromium, server):  # noqa: F811
         traces = plotted(page, name)
         assert descent_path_problems(payload, key, traces) == []
         assert math.isclose(traces[2]["y"][12], -6.404, rel_tol=1e-3), "the chapter's y after 12 steps at α = 0.34"
-    finally:
-        visit.close()
-    assert_clean(visit)
 
 
 # ------------------------------------------------------------------------------ chapter 3: the neuron's graph
@@ -322,11 +332,7 @@ def graph_chain_problems(node_texts: list[str], edge_texts: list[str], sigmoid: 
 @pytest.mark.browser
 def test_neuron_graph_follows_the_chain_rule(chromium, server):  # noqa: F811
     name = "neuron-graph"
-    page_path = next(page for page, n in FIGURES if n == name)
-    visit = new_visit(chromium, "http")
-    try:
-        open_figure(visit, f"{server}/{page_path}", name)
-        page = visit.page
+    with figure_visit(chromium, server, name) as (page, _):
         press(page, name, 0, "ArrowRight", 2)  # w = 0.5 -> 0.9
         traces = plotted(page, name)
         nodes, edges = traces[1]["text"], traces[2]["text"]
@@ -342,9 +348,6 @@ def test_neuron_graph_follows_the_chain_rule(chromium, server):  # noqa: F811
         move(page, name, 3, 1)  # the sigmoid example's data point (0.5, 1)
         traces = plotted(page, name)
         assert graph_chain_problems(traces[1]["text"], traces[2]["text"], sigmoid=True) == []
-    finally:
-        visit.close()
-    assert_clean(visit)
 
 
 # --------------------------------------------------- the checks fail on wrong states (no browser, no built book)

@@ -34,12 +34,9 @@ import numpy as np
 import pytest
 from test_book_in_browser import chromium, server  # noqa: F401 - the shared fixtures
 from test_interactive_figures import (
-    FIGURES,
-    assert_clean,
     expected_traces,
+    figure_visit,
     move,
-    new_visit,
-    open_figure,
     plotted,
     press,
 )
@@ -48,12 +45,6 @@ from backprop.gradient_flow import decay_factor
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = re.compile(r'<script type="application/json" class="bp-data">(.*?)</script>', re.S)
-
-
-def page_of(name: str) -> str:
-    pages = [page for page, n in FIGURES if n == name]
-    assert pages, f"the built book has no interactive figure {name!r}: run `make book`"
-    return pages[0]
 
 
 def readout(page, name: str) -> str:
@@ -108,10 +99,7 @@ def boundary_problems(payload: dict, key: str, traces: list[dict], text: str, to
 @pytest.mark.browser
 def test_decision_boundary_shows_the_chapters_accuracy(chromium, server):  # noqa: F811
     name = "decision-boundary"
-    visit = new_visit(chromium, "http")
-    try:
-        payload = open_figure(visit, f"{server}/{page_of(name)}", name)
-        page = visit.page
+    with figure_visit(chromium, server, name) as (page, payload):
         epochs = payload["controls"][0]["values"]
         sizes = payload["controls"][1]["options"]
         key = ",".join(str(c["default"]) for c in payload["controls"])
@@ -129,9 +117,6 @@ def test_decision_boundary_shows_the_chapters_accuracy(chromium, server):  # noq
         key = move(page, name, 0, "End")
         assert boundary_problems(payload, key, plotted(page, name), readout(page, name)) == []
         assert "1 hidden unit, epoch 10,000" in readout(page, name) and "116 of 140" in readout(page, name)
-    finally:
-        visit.close()
-    assert_clean(visit)
 
 
 # ------------------------------------------------------------------------------------ chapter 8: gradient flow
@@ -164,10 +149,7 @@ def flow_problems(traces: list[dict], text: str) -> list[str]:
 @pytest.mark.browser
 def test_gradient_flow_plots_the_chapters_norms(chromium, server):  # noqa: F811
     name = "gradient-flow"
-    visit = new_visit(chromium, "http")
-    try:
-        payload = open_figure(visit, f"{server}/{page_of(name)}", name)
-        page = visit.page
+    with figure_visit(chromium, server, name) as (page, payload):
         activations, inits = payload["controls"][0]["options"], payload["controls"][1]["options"]
         traces = plotted(page, name)
         assert flow_problems(traces, readout(page, name)) == []
@@ -188,9 +170,6 @@ def test_gradient_flow_plots_the_chapters_norms(chromium, server):  # noqa: F811
         assert flow_problems(plotted(page, name), readout(page, name)) == []
         assert "shrinks by a factor 0.04 per layer" in readout(page, name)  # the chapter's variance table
         assert "is flat, but it has vanished in every layer" in readout(page, name)
-    finally:
-        visit.close()
-    assert_clean(visit)
 
 
 # -------------------------------------------------------------------------------------- chapter 11: the Ising model
@@ -237,10 +216,7 @@ def mostly_one_sign(traces: list[dict]) -> float:
 @pytest.mark.browser
 def test_ising_lattice_orders_and_melts(chromium, server):  # noqa: F811
     name = "ising-temperature"
-    visit = new_visit(chromium, "http")
-    try:
-        payload = open_figure(visit, f"{server}/{page_of(name)}", name)
-        page = visit.page
+    with figure_visit(chromium, server, name) as (page, payload):
         temperatures = payload["controls"][0]["values"]
         key = str(payload["controls"][0]["default"])
         assert ising_problems(payload, key, plotted(page, name)) == []
@@ -254,9 +230,6 @@ def test_ising_lattice_orders_and_melts(chromium, server):  # noqa: F811
         assert ising_problems(payload, key, traces) == [] and readout(page, name).startswith("T = 3.50")
         assert mostly_one_sign(traces) < 0.6, "at T = 3.5 the lattice is mixed"
         assert min(traces[-1]["y"]) > 0.85, "at T = 3.5 every size's output says disordered"
-    finally:
-        visit.close()
-    assert_clean(visit)
 
 
 @pytest.mark.browser
@@ -264,11 +237,7 @@ def test_ising_panels_hold_on_a_narrow_screen(chromium, server):  # noqa: F811
     """At 420 px (a phone), each of the four panels keeps at least 120 px of width, and the lattice's title (the
     spins' colour key) lies inside the figure."""
     name = "ising-temperature"
-    visit = new_visit(chromium, "http")
-    try:
-        visit.page.set_viewport_size({"width": 420, "height": 900})
-        open_figure(visit, f"{server}/{page_of(name)}", name)
-        page = visit.page
+    with figure_visit(chromium, server, name, viewport={"width": 420, "height": 900}) as (page, _):
         page.wait_for_timeout(300)  # the responsive plot has resized to the narrow page
         widths = page.eval_on_selector_all(f"#bp-{name}-plot .draglayer .nsewdrag",
                                            "rects => rects.map(r => r.getBoundingClientRect().width)")
@@ -276,9 +245,6 @@ def test_ising_panels_hold_on_a_narrow_screen(chromium, server):  # noqa: F811
         plot = page.eval_on_selector(f"#bp-{name}-plot", "e => e.getBoundingClientRect().toJSON()")
         title = page.eval_on_selector(f"#bp-{name}-plot .annotation", "e => e.getBoundingClientRect().toJSON()")
         assert plot["left"] <= title["left"] and title["right"] <= plot["right"] and plot["top"] <= title["top"]
-    finally:
-        visit.close()
-    assert_clean(visit)
 
 
 # --------------------------------------------------- the checks fail on wrong states (no browser, no built book)
