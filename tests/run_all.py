@@ -7,6 +7,7 @@ non-zero when any stage failed. Run from the book's root with the virtual enviro
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import time
@@ -37,6 +38,8 @@ STAGES = [
         "nbval again under two other numeric environments (SIMD paths, BLAS kernel and threads, numba target)",
         [sys.executable, "tests/numeric_environments.py"],
     ),
+    ("ising-data", "the Ising data of chapters 10 and 11 in the cache (generated once, on a fresh machine)",
+     [sys.executable, "-m", "backprop.ising.data"]),
     ("exercises", "exercises/ is what solutions/ generates", [sys.executable, "-m", "backprop.exercises", "--check"]),
     ("book", "jupyter-book build -W --keep-going (warnings are errors)", ["make", "--no-print-directory", "book"]),
     (
@@ -55,17 +58,23 @@ STAGES = [
     ("pdf-check", "PDF pages rendered: math, figures, no raw TeX", [*PYTEST, "tests/test_pdf.py", "-m", "pdf"]),
 ]
 
-# Stages that each keep about one core busy (a Sphinx build, a Chromium printing, one grading at a time) run side by
-# side, one chain per entry (a chain's stages run in order: pdf-check reads the PDF that pdf prints). The stages
-# before them fill both cores on their own (two test workers, two numeric environments), so they run alone.
-# Measured on 2 cores: the four stages took 158 s one after another.
-SIDE_BY_SIDE = [["student-edition"], ["gradescope"], ["pdf", "pdf-check"]]
+# The order of the run. Each group's chains run side by side (a chain's stages one after another: the browser reads
+# the book that `book` builds, pdf-check the PDF that pdf prints); the next group starts when the whole group has
+# ended. Every stage is CPU-bound, so the run takes about its CPU time over two cores, plus the time a core sits idle.
+# Stages side by side fill each other's idle time: the unit tests' last ~30 s keep one core (the grading fixtures),
+# and the notebooks' and portability's last notebooks leave a core idle when run one after the other.
+SCHEDULE = [
+    [["unit"], ["ising-data", "lint", "exercises", "book"]],
+    [["notebooks"], ["portability"]],
+    [["browser"], ["pdf", "pdf-check"], ["student-edition", "gradescope"]],
+]
 
 
-def run_stage(command: list[str], echo=sys.stdout) -> tuple[int, list[str]]:
-    """Run one stage, its output passed to ``echo`` as it comes; returns its exit code and the lines that say why it
-    failed (pytest's FAILED/ERROR lines), which the summary repeats at the very end: a CI log is often read from its
-    tail only."""
+def run_stage(command: list[str], echo=sys.stdout) -> tuple[int, list[str], float]:
+    """Run one stage, its output passed to ``echo`` as it comes; returns its exit code, the lines that say why it
+    failed (pytest's FAILED/ERROR lines), which the summary repeats at the very end (a CI log is often read from its
+    tail only), and the CPU seconds it and its children used: on two cores, a stage whose CPU time is well below twice
+    its wall time leaves a core idle."""
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                errors="replace")
     reasons = []
@@ -74,23 +83,28 @@ def run_stage(command: list[str], echo=sys.stdout) -> tuple[int, list[str]]:
         if line.startswith(("FAILED ", "ERROR ", "=== ")) and "exit 0" not in line or "Error:" in line:
             reasons.append(line.rstrip())
     echo.flush()
-    return process.wait(), reasons
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, reasons, usage.ru_utime + usage.ru_stime
 
 
 def run_chain(stages, echo) -> list[tuple]:
-    """Run stages one after another; return (name, exit code, seconds, reasons) for each."""
+    """Run stages one after another; return (name, exit code, seconds, reasons, CPU seconds) for each."""
     results = []
     for name, description, command in stages:
         echo.write(f"\n=== {name}: {description}\n$ {' '.join(command)}\n")
         echo.flush()
         start = time.perf_counter()
-        returncode, reasons = run_stage(command, echo)
-        results.append((name, returncode, time.perf_counter() - start, reasons))
+        returncode, reasons, cpu_seconds = run_stage(command, echo)
+        results.append((name, returncode, time.perf_counter() - start, reasons, cpu_seconds))
     return results
 
 
 def run_side_by_side(chains) -> list[tuple]:
-    """Run chains of stages at the same time; print each chain's output whole, in order, once all have ended."""
+    """Run chains of stages at the same time; print each chain's output whole, in order, once all have ended (one
+    chain alone prints as it goes)."""
+    if len(chains) == 1:
+        return run_chain(chains[0], sys.stdout)
     names = " | ".join(" -> ".join(name for name, _, _ in chain) for chain in chains)
     print(f"\n=== side by side: {names}", flush=True)
     start = time.perf_counter()
@@ -106,19 +120,23 @@ def run_side_by_side(chains) -> list[tuple]:
 
 def main() -> int:
     by_name = {stage[0]: stage for stage in STAGES}
-    side_by_side = {name for chain in SIDE_BY_SIDE for name in chain}
-    results = []
-    for name, description, command in STAGES:
-        if name in side_by_side:
-            if name == SIDE_BY_SIDE[0][0]:
-                results += run_side_by_side([[by_name[n] for n in chain] for chain in SIDE_BY_SIDE])
-            continue
-        results += run_chain([(name, description, command)], sys.stdout)
-    failed = [(name, reasons) for name, returncode, _, reasons in results if returncode != 0]
-    print("\n=== summary")
-    for name, returncode, seconds, _ in results:
-        outcome = "passed" if returncode == 0 else f"FAILED (exit {returncode})"
-        print(f"  {name:<15} {outcome:<18} {seconds:7.1f} s{' (side by side)' if name in side_by_side else ''}")
+    scheduled = [name for group in SCHEDULE for chain in group for name in chain]
+    assert sorted(scheduled) == sorted(by_name), "every stage is scheduled exactly once"
+    start, results, group_seconds = time.perf_counter(), [], []
+    for group in SCHEDULE:
+        group_start = time.perf_counter()
+        results += run_side_by_side([[by_name[name] for name in chain] for chain in group])
+        group_seconds.append(time.perf_counter() - group_start)
+    failed = [(name, reasons) for name, returncode, _, reasons, _ in results if returncode != 0]
+    print("\n=== summary (wall seconds, and CPU seconds of the stage and its children)")
+    by_result = {result[0]: result for result in results}
+    for group, seconds in zip(SCHEDULE, group_seconds, strict=True):
+        print(f"  {' | '.join(' -> '.join(chain) for chain in group)}: {seconds:.1f} s")
+        for name in (name for chain in group for name in chain):
+            _, returncode, stage_seconds, _, cpu_seconds = by_result[name]
+            outcome = "passed" if returncode == 0 else f"FAILED (exit {returncode})"
+            print(f"    {name:<15} {outcome:<18} {stage_seconds:7.1f} s {cpu_seconds:7.1f} CPU s")
+    print(f"  all stages: {time.perf_counter() - start:.1f} s")
     for name, reasons in failed:
         print(f"why {name} failed:")
         for line in reasons[-12:] or ["(no FAILED line: read the stage's output above)"]:

@@ -33,6 +33,16 @@ SAMPLER_SETTINGS = {"n_equilibrate": 200, "n_pilot": 2000, "spacing_factor": 2.0
 #: Bump when the layout of the cached files changes.
 CACHE_FORMAT = 2
 
+# The grid of chapters 10 and 11, which write it out themselves (a test checks that they still agree with it): six
+# lattice sizes, 50 temperatures (dense near Tc), 400 configurations each. It is here so that `python -m
+# backprop.ising.data` can fill the cache before the notebooks run (make test does, beside the unit tests), instead
+# of the first notebook that needs it generating it while others wait or generate it too.
+BOOK_SIZES = (10, 20, 30, 40, 60, 80)
+BOOK_TEMPERATURES = np.round(np.concatenate([np.linspace(1.0, 1.9, 10), np.linspace(2.0, 2.58, 30),
+                                             np.linspace(2.6, 3.5, 10)]), 4)
+BOOK_SAMPLES = 400
+BOOK_SEED = 0
+
 
 def cache_dir() -> Path:
     """The cache directory: ``$BACKPROP_CACHE_DIR`` if set, else ``~/.cache/backprop``."""
@@ -159,3 +169,26 @@ def ising_dataset(sizes, temperatures, n_samples, seed=0, algorithm="auto", prog
     for L in sizes:
         result[L]["temperatures"] = T.copy()
     return {L: result[L] for L in sizes}
+
+
+def main(argv=None) -> int:
+    """``python -m backprop.ising.data``: make sure the cache holds the data of chapters 10 and 11."""
+    import argparse
+    import time
+
+    parser = argparse.ArgumentParser(description="Fill the Ising data cache with the book's data (chapters 10 and "
+                                                 "11); what is already cached is only read.")
+    parser.add_argument("--directory", type=Path, default=None, help="cache directory (default: %(default)s, "
+                        "meaning $BACKPROP_CACHE_DIR or ~/.cache/backprop)")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    data = ising_dataset(BOOK_SIZES, BOOK_TEMPERATURES, BOOK_SAMPLES, seed=BOOK_SEED, directory=args.directory)
+    generated = [L for L, entry in data.items() if entry["generated"]]
+    print(f"Ising data of chapters 10 and 11 in {args.directory or cache_dir()}: L = {', '.join(map(str, data))}; "
+          f"generated now: {', '.join(map(str, generated)) or 'none (all cached)'} "
+          f"({time.perf_counter() - start:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
