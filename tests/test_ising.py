@@ -173,3 +173,11 @@ def test_other_bad_inputs_are_refused():
         ising.run_chain(np.ones((4, 5)), 2.0, 5)
     with pytest.raises(ValueError, match="n_steps"):
         ising.run_chain(np.ones((4, 4)), 2.0, 1.5)
+
+
+def test_energy_of_int8_spins_equals_the_int64_computation():
+    # energy_per_site keeps the datasets' int8 spins as int8 (no int64 copy); every bond sum must still be exact
+    spins = np.random.default_rng(5).choice(np.array([-1, 1], dtype=np.int8), size=(3, 4, 16, 16))
+    spins[0, 0] = 1  # an ordered configuration: the extreme energy -2
+    energy = ising.energy_per_site(spins)
+    assert energy.tolist() == ising.energy_per_site(spins.astype(np.int64)).tolist() and energy[0, 0] == -2.0

@@ -44,6 +44,23 @@ def test_confusion_peaks_at_the_constructed_transition():
         phases.confusion_curve(feature, T, [0.5], train, test)
 
 
+def test_confusion_curve_equals_fit_threshold_at_every_trial():
+    # confusion_curve sorts the training values once for all trials; it must give exactly what fitting each trial
+    # with fit_threshold gives, ties in the feature and repeated samples (a bootstrap index) included
+    rng = np.random.default_rng(1)
+    feature = np.round(rng.uniform(0, 1, (T.size, 30)) + (T[:, None] < 2.05), 1)  # coarse values: many ties
+    train, test = rng.integers(0, 15, (T.size, 15)), 15 + rng.integers(0, 15, (T.size, 15))
+    trials = (T[:-1] + T[1:]) / 2
+    rows = np.arange(T.size)[:, None]
+    expected = []
+    for trial in trials:
+        label = (T > trial).astype(int)
+        threshold, _ = phases.fit_threshold(feature[rows, train].ravel(), np.repeat(label, 15))
+        expected.append(phases.balanced_accuracy((feature[rows, test].ravel() < threshold).astype(int),
+                                                 np.repeat(label, 15)))
+    assert phases.confusion_curve(feature, T, trials, train, test).tolist() == expected
+
+
 def test_train_and_score_on_separable_inputs():
     n_T, n = T.size, 20
     sign = np.where(T < 2.0, 1.0, 0.0)[:, None, None]

@@ -111,7 +111,9 @@ def _load(path: Path, shape):
             if stored_shape != shape:
                 raise ValueError(f"shape {stored_shape}")
             bits = np.unpackbits(data["bits"], count=int(np.prod(shape)))
-            spins = (2 * bits.astype(np.int8) - 1).reshape(shape)
+            spins = bits.view(np.int8).reshape(shape)  # 0/1 to -1/+1 in place: no copies of the (large) array
+            spins *= 2
+            spins -= 1
             tau, spacing = data["tau"], data["spacing"]
     except Exception as exc:  # truncated, corrupt or foreign file: regenerate it
         warnings.warn(f"the cached Ising data {path.name} could not be read ({type(exc).__name__}); "

@@ -71,9 +71,11 @@ def _seed_from(random_state) -> int:
 
 def energy_per_site(spins) -> np.ndarray:
     """E / N of one configuration (L, L) or of a batch (..., L, L): -(1/N) sum_i s_i (s_right + s_below)."""
-    s = np.asarray(spins, dtype=np.int64)
+    s = np.asarray(spins)
+    if s.dtype != np.int8:  # int8 +-1 spins (the datasets') stay int8: each bond is -2 to 2, and int64 copies cost
+        s = s.astype(np.int64)
     bonds = s * (np.roll(s, -1, axis=-1) + np.roll(s, -1, axis=-2))
-    return -bonds.sum(axis=(-2, -1)) / (s.shape[-1] * s.shape[-2])
+    return -bonds.sum(axis=(-2, -1), dtype=np.int64) / (s.shape[-1] * s.shape[-2])
 
 
 def magnetisation_per_site(spins) -> np.ndarray:

@@ -119,15 +119,20 @@ def fit_threshold(feature, labels):
     y = np.asarray(labels)
     if y.shape != x.shape or not np.all((y == 0) | (y == 1)):
         raise ValueError(f"labels must be 0 or 1, one per feature value (shape {x.shape}); got shape {y.shape}.")
-    n_ones = int(y.sum())
-    if n_ones in (0, x.size):
+    if int(y.sum()) in (0, x.size):
         raise ValueError("labels hold only one class; a threshold needs samples of both labels 0 and 1.")
     order = np.argsort(x, kind="stable")
-    xs, ys = x[order], y[order].astype(np.int64)
+    return _best_cut(x[order], y[order].astype(np.int64))
+
+
+def _best_cut(xs, ys):
+    """``fit_threshold`` on feature values already sorted (``xs``, stable order) and their labels ``ys`` (int, both
+    classes present) in the same order: the sorting, the costly part, can then be shared by several labellings."""
+    n_ones = int(ys.sum())
     # a cut between xs[j-1] and xs[j] gives the j lowest label 1: right among the ones, right among the zeros
     ones_below = np.concatenate([[0], np.cumsum(ys)])
     zeros_above = np.concatenate([np.cumsum((1 - ys)[::-1])[::-1], [0]])
-    balanced = (ones_below / n_ones + zeros_above / (x.size - n_ones)) / 2
+    balanced = (ones_below / n_ones + zeros_above / (xs.size - n_ones)) / 2
     distinct = np.concatenate([[False], xs[1:] > xs[:-1], [False]])  # cut only between different values
     j = int(np.argmax(np.where(distinct, balanced, -1.0)))
     return float((xs[j - 1] + xs[j]) / 2), float(balanced[j])
@@ -164,9 +169,12 @@ def confusion_curve(feature, temperatures, trial_temperatures, train_index, test
                          f"{trials.min()} to {trials.max()}.")
     rows = np.arange(T.size)[:, None]
     train, test = f[rows, train_index], f[rows, test_index]
+    # Every trial relabels the same training values: sort them once (as fit_threshold would, stable) for all trials.
+    order = np.argsort(train.ravel(), kind="stable")
+    train_sorted, train_T_sorted = train.ravel()[order], np.repeat(T, train.shape[1])[order]
+    test_T = np.repeat(T, test.shape[1])
     accuracy = []
     for trial in trials:
-        label = (T > trial).astype(int)
-        threshold, _ = fit_threshold(train.ravel(), np.repeat(label, train.shape[1]))
-        accuracy.append(balanced_accuracy((test.ravel() < threshold).astype(int), np.repeat(label, test.shape[1])))
+        threshold, _ = _best_cut(train_sorted, (train_T_sorted > trial).astype(np.int64))
+        accuracy.append(balanced_accuracy((test.ravel() < threshold).astype(int), (test_T > trial).astype(int)))
     return np.array(accuracy)
