@@ -128,7 +128,8 @@ def main() -> int:
         results += run_side_by_side([[by_name[name] for name in chain] for chain in group])
         group_seconds.append(time.perf_counter() - group_start)
     failed = [(name, reasons) for name, returncode, _, reasons, _ in results if returncode != 0]
-    print("\n=== summary (wall seconds, and CPU seconds of the stage and its children)")
+    print("\n=== summary (wall seconds, and CPU seconds of the stage and the processes it waits for; Chromium's "
+          "renderers are not among them)")
     by_result = {result[0]: result for result in results}
     for group, seconds in zip(SCHEDULE, group_seconds, strict=True):
         print(f"  {' | '.join(' -> '.join(chain) for chain in group)}: {seconds:.1f} s")

@@ -1,58 +1,58 @@
 """The interactive figures of the built book, moved in a real browser (Debian's Chromium driven by Playwright).
 
-Generic, for every figure the book holds (``div.bp-interactive`` in any page of _build/html, so it covers every
-chapter's figures): the figure draws its stored default state; each control, moved with the keyboard (focus and an
-arrow key) or by picking another option of a select, draws the stored state of the new control values, which differs
-from the default, and updates its ``<output>``, ``aria-valuetext`` and the readout; every control has a label; no
-JavaScript error or console error, no request leaves 127.0.0.1, nothing fails to load; the same from file://.
+Each page that holds figures (``div.bp-interactive`` in any page of _build/html, so every chapter's figures are
+covered) is read once over http and once from disk. The http visit (``test_figure_page_reads_and_its_figures_work``)
+runs named steps, each figure's from its default state, and a failure names the page and the step:
 
-Figure-specific (chapters 2 and 3; chapters 7-11 are in test_interactive_figures_late.py): the descent path at
-α = 0.6 oscillates and stops after 6 steps, at α = 1.10 diverges, and on x² + 3y² at α = 0.34 reaches
-y = -4 (1 - 6α)^12 after 12 steps, and at α = 0.5 reaches 0 in one step, then says its 2nd step did not move; the
-neuron graph at w = 0.9 reads z = 2.8, L = 2.42, dL/dw = -4.4, and every red number of the sigmoid neuron is the
-next one times its local derivative.
+- the page: every check test_book_in_browser.py makes of a page (``page_problems``: math, images, alt text,
+  requests, errors, screenshot);
+- for every figure, every control: the figure draws its stored default state; each control, moved with the keyboard
+  (focus and an arrow key) or by picking another option of a select, draws the stored state of the new control
+  values, which differs from the default, and updates its ``<output>``, ``aria-valuetext`` and the readout; every
+  control has a label;
+- the figure's own checks (``figure_checks``): chapters 2 and 3 below, chapters 7-11 in
+  test_interactive_figures_late.py;
+- the whole visit: no JavaScript error or console error, no request leaves 127.0.0.1, nothing fails to load.
+
+The file:// visit moves each figure's first control and requires the stored state and a clean visit.
+
+Figure-specific (chapters 2 and 3): the descent path at α = 0.6 oscillates and stops after 6 steps, at α = 1.10
+diverges, and on x² + 3y² at α = 0.34 reaches y = -4 (1 - 6α)^12 after 12 steps, and at α = 0.5 reaches 0 in one
+step, then says its 2nd step did not move; the neuron graph at w = 0.9 reads z = 2.8, L = 2.42, dL/dw = -4.4, and
+every red number of the sigmoid neuron is the next one times its local derivative.
 
 The checks are plain functions of what the page plotted (``state_mismatches``, ``descent_path_problems``,
 ``graph_chain_problems``); the tests without the ``browser`` marker at the end feed them deliberately wrong states
-and show that each one fails. Helpers for other figure tests: ``open_figure``, ``figure_payload``, ``plotted``,
-``move``, ``wait_for_state``.
+and show that each one fails. Helpers for the figure checks: ``figure_payload``, ``plotted``, ``move``, ``press``,
+``wait_for_state``.
 
 Needs the built book (`make book`) and /usr/bin/chromium.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import math
-import re
 
 import pytest
-from test_book_in_browser import BOOK, Visit, chromium, server  # noqa: F401 - the shared fixtures
+from test_book_in_browser import (  # noqa: F401 - chromium, server, tab, file_tab: the shared fixtures
+    BOOK,
+    FIGURE_PAGES,
+    FIGURES,
+    PAGES,
+    VIEWPORT,
+    chromium,
+    file_tab,
+    page_problems,
+    server,
+    tab,
+)
 
-FIGURE = re.compile(r'<div class="bp-interactive" id="bp-([a-z0-9-]+)"')
 # Console messages that are not ours, each with the reason.
 BENIGN_CONSOLE = {
     "Got invalid theme mode": "sphinx-book-theme's own message on every page of the book, figure or not",
     "favicon.ico": "Chromium asks for /favicon.ico; the book has none (its 404 is also logged as a console error)",
 }
-
-
-def book_figures() -> list[tuple[str, str]]:
-    """(page path relative to the built book, figure name) for every interactive figure of _build/html."""
-    if not BOOK.is_dir():
-        return []
-    found = []
-    for page in sorted(BOOK.rglob("*.html")):
-        if "_static" in page.parts or "_sources" in page.parts:
-            continue
-        text = page.read_text(encoding="utf-8", errors="replace")
-        found += [(page.relative_to(BOOK).as_posix(), name) for name in FIGURE.findall(text)]
-    return found
-
-
-FIGURES = book_figures()
-FIGURE_PAGES = sorted({page for page, _ in FIGURES})
 
 
 # ---------------------------------------------------------------------------------------- what the checks compare
@@ -145,46 +145,31 @@ def press(page, name: str, control: int, key: str, times: int) -> str:
     return state
 
 
-def open_figure(visit, url: str, name: str) -> dict:
-    visit.open(url)
-    payload = figure_payload(visit.page, name)
-    default = ",".join(str(c["default"]) for c in payload["controls"])
-    wait_for_state(visit.page, name, default)
+def default_key(payload: dict) -> str:
+    return ",".join(str(c["default"]) for c in payload["controls"])
+
+
+def drawn_default(page, name: str) -> dict:
+    """The payload of figure ``name`` once the page has drawn its default state."""
+    payload = figure_payload(page, name)
+    wait_for_state(page, name, default_key(payload))
     return payload
 
 
-def page_of(name: str) -> str:
-    """The built book's page that holds the figure ``name``."""
-    pages = [page for page, n in FIGURES if n == name]
-    assert pages, f"the built book has no interactive figure {name!r}: run `make book`"
-    return pages[0]
-
-
-@contextlib.contextmanager
-def figure_visit(browser, server_url: str, name: str, viewport: dict | None = None):
-    """Open the page of figure ``name`` over http and yield ``(page, payload)`` once its default state is drawn; then
-    close it and require a clean visit (no error, no request off 127.0.0.1)."""
-    visit = new_visit(browser, "http")
-    try:
-        if viewport:
-            visit.page.set_viewport_size(viewport)
-        payload = open_figure(visit, f"{server_url}/{page_of(name)}", name)
-        yield visit.page, payload
-    finally:
-        visit.close()
-    assert_clean(visit)
+def back_to_default(page, name: str, payload: dict):
+    """Set every control of the figure to its default, as a fresh page has it, and wait for the drawing (a setup
+    step between checks, not a check: the checks move the controls with the keyboard and the menus)."""
+    page.evaluate("""([name, defaults]) => {
+        const inputs = Array.from(document.querySelectorAll(`#bp-${name} [data-bp-control]`));
+        if (inputs.every((input, k) => parseInt(input.value, 10) === defaults[k])) { return; }
+        inputs.forEach((input, k) => { input.value = String(defaults[k]); });
+        inputs[inputs.length - 1].dispatchEvent(new Event('change'));
+    }""", [name, [c["default"] for c in payload["controls"]]])
+    wait_for_state(page, name, default_key(payload))
 
 
 def console_errors(visit) -> list[str]:
     return [m for m in visit.console if not any(b in m for b in BENIGN_CONSOLE)]
-
-
-def new_visit(browser, scheme: str) -> Visit:
-    visit = Visit(browser, scheme)
-    visit.console = []
-    visit.page.on("console", lambda m: visit.console.append(f"{m.type}: {m.text} {m.location.get('url', '')}")
-                  if m.type == "error" else None)
-    return visit
 
 
 def assert_clean(visit):
@@ -195,6 +180,19 @@ def assert_clean(visit):
     assert not console_errors(visit), f"console errors: {console_errors(visit)}"
 
 
+def figure_checks() -> dict[str, list]:
+    """Each figure's own checks, by figure name: functions ``(page, name, payload)`` that start from the default
+    state. Chapters 2 and 3 here, chapters 7-11 in test_interactive_figures_late.py."""
+    import test_interactive_figures_late as late  # here, not at the top: it imports this module's helpers
+
+    return {"descent": [descent_figure_shows_the_regimes], "neuron-graph": [neuron_graph_follows_the_chain_rule],
+            **late.FIGURE_CHECKS}
+
+
+def step_name(check) -> str:
+    return check.__name__.replace("_", " ")
+
+
 # ---------------------------------------------------------------------------------------------- generic tests
 @pytest.mark.browser
 def test_the_book_has_interactive_figures():
@@ -202,51 +200,84 @@ def test_the_book_has_interactive_figures():
     names = [name for _, name in FIGURES]
     assert {"descent", "neuron-graph"} <= set(names), f"figures found: {FIGURES}"
     assert len(names) == len(set(names)), f"a figure name is used twice: {names}"
+    missing = set(figure_checks()) - set(names)
+    assert not missing, f"figures with checks of their own that the built book does not hold: {sorted(missing)}"
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("name", [name for _, name in FIGURES])
-def test_every_control_moves_the_figure_to_its_stored_state(chromium, server, name):  # noqa: F811
-    with figure_visit(chromium, server, name) as (page, payload):
-        default = ",".join(str(c["default"]) for c in payload["controls"])
+def every_control_moves_the_figure_to_its_stored_state(page, name: str, payload: dict):
+    default = default_key(payload)
+    assert state_mismatches(payload, default, plotted(page, name)) == []
+    assert page.text_content(f"#bp-{name}-readout") == payload["states"][default].get("readout", "")
+    for k, control in enumerate(payload["controls"]):
+        label = page.evaluate("id => { const l = document.querySelector(`label[for='${id}']`); "
+                              "return l ? l.textContent : null; }", f"bp-{name}-c{k}")
+        assert label == control["label"], f"control {k} has no label naming it"
+        if control["kind"] == "slider":
+            at_end = control["default"] == len(control["values"]) - 1
+            key = move(page, name, k, "ArrowLeft" if at_end else "ArrowRight")
+            index = control["default"] + (-1 if at_end else 1)
+            text = control["labels"][index]
+            assert page.text_content(f"#bp-{name}-c{k}-value") == text
+            assert page.get_attribute(f"#bp-{name}-c{k}", "aria-valuetext") == text
+        else:
+            index = 1 if control["default"] == 0 else 0
+            key = move(page, name, k, index)
+        assert key != default
+        assert state_mismatches(payload, key, plotted(page, name)) == [], f"control {k} ({control['label']})"
+        assert states_differ(payload, key, default), f"moving {control['label']!r} changes nothing"
+        assert page.text_content(f"#bp-{name}-readout") == payload["states"][key].get("readout", "")
+        back = move(page, name, k, ("ArrowRight" if at_end else "ArrowLeft") if control["kind"] == "slider"
+                    else control["default"])
+        assert back == default
         assert state_mismatches(payload, default, plotted(page, name)) == []
-        assert page.text_content(f"#bp-{name}-readout") == payload["states"][default].get("readout", "")
-        for k, control in enumerate(payload["controls"]):
-            label = page.evaluate("id => { const l = document.querySelector(`label[for='${id}']`); "
-                                  "return l ? l.textContent : null; }", f"bp-{name}-c{k}")
-            assert label == control["label"], f"control {k} has no label naming it"
-            if control["kind"] == "slider":
-                at_end = control["default"] == len(control["values"]) - 1
-                key = move(page, name, k, "ArrowLeft" if at_end else "ArrowRight")
-                index = control["default"] + (-1 if at_end else 1)
-                text = control["labels"][index]
-                assert page.text_content(f"#bp-{name}-c{k}-value") == text
-                assert page.get_attribute(f"#bp-{name}-c{k}", "aria-valuetext") == text
-            else:
-                index = 1 if control["default"] == 0 else 0
-                key = move(page, name, k, index)
-            assert key != default
-            assert state_mismatches(payload, key, plotted(page, name)) == [], f"control {k} ({control['label']})"
-            assert states_differ(payload, key, default), f"moving {control['label']!r} changes nothing"
-            assert page.text_content(f"#bp-{name}-readout") == payload["states"][key].get("readout", "")
-            back = move(page, name, k, ("ArrowRight" if at_end else "ArrowLeft") if control["kind"] == "slider"
-                        else control["default"])
-            assert back == default
-            assert state_mismatches(payload, default, plotted(page, name)) == []
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("page_path", FIGURE_PAGES)
-def test_figures_work_from_disk(chromium, page_path):  # noqa: F811
-    visit = new_visit(chromium, "file")
-    try:
-        names = [name for page, name in FIGURES if page == page_path]
-        for name in names:
-            payload = open_figure(visit, (BOOK / page_path).as_uri(), name)
-            key = move(visit.page, name, 0, "End")
-            assert state_mismatches(payload, key, plotted(visit.page, name)) == []
-    finally:
-        visit.close()
+def test_figure_page_reads_and_its_figures_work(tab, server, page_path):  # noqa: F811
+    """One visit: the page's checks, then for each figure every control and the figure's own checks, then the whole
+    visit's requests and errors. Every step runs (from the figure's default state); the failure lists those that
+    failed, by page and step."""
+    failures = []  # (step, message)
+
+    def step(label, check, *args):
+        try:
+            check(*args)
+        except AssertionError as error:
+            failures.append((label, str(error)))
+        except Exception as error:
+            error.add_note(f"in {page_path}, step {label!r}")
+            raise
+
+    def no_page_problems(visit):
+        problems = page_problems(visit, page_path.removesuffix(".html"))
+        assert not problems, "; ".join(problems)
+
+    visit = tab.open(f"{server}/{page_path}")
+    if page_path.removesuffix(".html") in PAGES:
+        step("the page (as test_page_reads_offline_with_math_and_images)", no_page_problems, visit)
+    checks = figure_checks()
+    for name in [name for page, name in FIGURES if page == page_path]:
+        payload = drawn_default(visit.page, name)
+        for check in [every_control_moves_the_figure_to_its_stored_state, *checks.get(name, [])]:
+            if visit.page.viewport_size != VIEWPORT:
+                visit.page.set_viewport_size(VIEWPORT)
+            back_to_default(visit.page, name, payload)
+            step(f"{name}: {step_name(check)}", check, visit.page, name, payload)
+    step("the whole visit", assert_clean, visit)
+    if failures:
+        pytest.fail(f"{page_path}: {len(failures)} step(s) failed: {'; '.join(label for label, _ in failures)}"
+                    + "".join(f"\n\n{label}: {message}" for label, message in failures), pytrace=False)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_path", FIGURE_PAGES)
+def test_figures_work_from_disk(file_tab, page_path):  # noqa: F811
+    visit = file_tab.open((BOOK / page_path).as_uri())
+    for name in [name for page, name in FIGURES if page == page_path]:
+        payload = drawn_default(visit.page, name)
+        key = move(visit.page, name, 0, "End")
+        assert state_mismatches(payload, key, plotted(visit.page, name)) == [], name
     assert_clean(visit)
 
 
@@ -281,32 +312,29 @@ def descent_path_problems(payload: dict, key: str, plotted_traces: list[dict]) -
     return problems
 
 
-@pytest.mark.browser
-def test_descent_figure_shows_the_regimes(chromium, server):  # noqa: F811
-    name = "descent"
-    with figure_visit(chromium, server, name) as (page, payload):
-        rates = payload["controls"][0]["values"]
-        start = payload["controls"][0]["default"]
-        key = press(page, name, 0, "ArrowRight", rates.index(0.6) - start)  # 0.30 -> 0.60 with the keyboard
-        assert key == f"{rates.index(0.6)},0"
-        traces = plotted(page, name)
-        assert descent_path_problems(payload, key, traces) == []
-        xs = traces[2]["x"]
-        assert len(xs) == 7, "at α = 0.6 the tolerance stops after 6 steps (|x_5| = 4 · 0.2^5 < 0.005)"
-        assert all(a * b < 0 for a, b in zip(xs, xs[1:], strict=False)), "at α = 0.6 the iterates alternate in sign"
-        assert "oscillates" in page.text_content(f"#bp-{name}-readout")
-        key = press(page, name, 0, "ArrowLeft", 5)  # α = 0.50: the minimum in one step, then a step of length 0
-        assert plotted(page, name)[2]["x"] == [4, 0, 0]
-        assert "the 2nd step started at the minimum, where the gradient is 0, so it did not move" in \
-            page.text_content(f"#bp-{name}-readout")
-        key = move(page, name, 0, "End")  # α = 1.10: diverges
-        assert abs(plotted(page, name)[2]["x"][-1]) > 4 and "diverges" in page.text_content(f"#bp-{name}-readout")
-        press(page, name, 0, "Home", 1)
-        key = press(page, name, 0, "ArrowRight", rates.index(0.34))
-        key = move(page, name, 1, 1)  # x² + 3y²
-        traces = plotted(page, name)
-        assert descent_path_problems(payload, key, traces) == []
-        assert math.isclose(traces[2]["y"][12], -6.404, rel_tol=1e-3), "the chapter's y after 12 steps at α = 0.34"
+def descent_figure_shows_the_regimes(page, name: str, payload: dict):
+    rates = payload["controls"][0]["values"]
+    start = payload["controls"][0]["default"]
+    key = press(page, name, 0, "ArrowRight", rates.index(0.6) - start)  # 0.30 -> 0.60 with the keyboard
+    assert key == f"{rates.index(0.6)},0"
+    traces = plotted(page, name)
+    assert descent_path_problems(payload, key, traces) == []
+    xs = traces[2]["x"]
+    assert len(xs) == 7, "at α = 0.6 the tolerance stops after 6 steps (|x_5| = 4 · 0.2^5 < 0.005)"
+    assert all(a * b < 0 for a, b in zip(xs, xs[1:], strict=False)), "at α = 0.6 the iterates alternate in sign"
+    assert "oscillates" in page.text_content(f"#bp-{name}-readout")
+    key = press(page, name, 0, "ArrowLeft", 5)  # α = 0.50: the minimum in one step, then a step of length 0
+    assert plotted(page, name)[2]["x"] == [4, 0, 0]
+    assert "the 2nd step started at the minimum, where the gradient is 0, so it did not move" in \
+        page.text_content(f"#bp-{name}-readout")
+    key = move(page, name, 0, "End")  # α = 1.10: diverges
+    assert abs(plotted(page, name)[2]["x"][-1]) > 4 and "diverges" in page.text_content(f"#bp-{name}-readout")
+    press(page, name, 0, "Home", 1)
+    key = press(page, name, 0, "ArrowRight", rates.index(0.34))
+    key = move(page, name, 1, 1)  # x² + 3y²
+    traces = plotted(page, name)
+    assert descent_path_problems(payload, key, traces) == []
+    assert math.isclose(traces[2]["y"][12], -6.404, rel_tol=1e-3), "the chapter's y after 12 steps at α = 0.34"
 
 
 # ------------------------------------------------------------------------------ chapter 3: the neuron's graph
@@ -329,25 +357,22 @@ def graph_chain_problems(node_texts: list[str], edge_texts: list[str], sigmoid: 
             if abs(drawn - want) > 3e-4]  # the drawn numbers have 4 decimals
 
 
-@pytest.mark.browser
-def test_neuron_graph_follows_the_chain_rule(chromium, server):  # noqa: F811
-    name = "neuron-graph"
-    with figure_visit(chromium, server, name) as (page, _):
-        press(page, name, 0, "ArrowRight", 2)  # w = 0.5 -> 0.9
-        traces = plotted(page, name)
-        nodes, edges = traces[1]["text"], traces[2]["text"]
-        drawn_nodes, drawn_edges = dict(zip(NODES, nodes, strict=True)), dict(zip(EDGES, edges, strict=True))
-        assert drawn_nodes["z"] == "2.8000" and drawn_nodes["L"] == "2.4200"
-        assert drawn_edges["w"] == "-4.4000", "dL/dw = (ŷ - y) x = (2.8 - 5) 2"
-        assert graph_chain_problems(nodes, edges, sigmoid=False) == []
-        move(page, name, 2, 1)  # the sigmoid neuron
-        for key, times in (("ArrowRight", 3), ("ArrowLeft", 6)):
-            press(page, name, 1, key, times)  # b moves: every state read from the page obeys the chain rule
-            traces = plotted(page, name)
-            assert graph_chain_problems(traces[1]["text"], traces[2]["text"], sigmoid=True) == []
-        move(page, name, 3, 1)  # the sigmoid example's data point (0.5, 1)
+def neuron_graph_follows_the_chain_rule(page, name: str, payload: dict):
+    press(page, name, 0, "ArrowRight", 2)  # w = 0.5 -> 0.9
+    traces = plotted(page, name)
+    nodes, edges = traces[1]["text"], traces[2]["text"]
+    drawn_nodes, drawn_edges = dict(zip(NODES, nodes, strict=True)), dict(zip(EDGES, edges, strict=True))
+    assert drawn_nodes["z"] == "2.8000" and drawn_nodes["L"] == "2.4200"
+    assert drawn_edges["w"] == "-4.4000", "dL/dw = (ŷ - y) x = (2.8 - 5) 2"
+    assert graph_chain_problems(nodes, edges, sigmoid=False) == []
+    move(page, name, 2, 1)  # the sigmoid neuron
+    for key, times in (("ArrowRight", 3), ("ArrowLeft", 6)):
+        press(page, name, 1, key, times)  # b moves: every state read from the page obeys the chain rule
         traces = plotted(page, name)
         assert graph_chain_problems(traces[1]["text"], traces[2]["text"], sigmoid=True) == []
+    move(page, name, 3, 1)  # the sigmoid example's data point (0.5, 1)
+    traces = plotted(page, name)
+    assert graph_chain_problems(traces[1]["text"], traces[2]["text"], sigmoid=True) == []
 
 
 # --------------------------------------------------- the checks fail on wrong states (no browser, no built book)

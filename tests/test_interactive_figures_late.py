@@ -1,7 +1,9 @@
 """The interactive figures of chapters 7, 8 and 11 in a real browser: what each must show, read from what it plotted.
 
-The generic test (every control draws its stored state, no errors, no request off 127.0.0.1, file://) is
-test_interactive_figures.py; these are the figure-specific checks:
+The generic checks (every control draws its stored state, no errors, no request off 127.0.0.1, file://) are in
+test_interactive_figures.py; these are the figure-specific checks, plain functions ``(page, name, payload)`` listed in
+``FIGURE_CHECKS``, which test_interactive_figures.py runs as named steps of its one http visit of each figure's page,
+each from the figure's default state:
 
 - **decision boundary** (chapter 7): the drawn boundary (the probability grid, interpolated at each sample) puts on
   the wrong side exactly the circled samples, and the readout counts the rest; at the default state, 4 hidden units
@@ -15,10 +17,12 @@ test_interactive_figures.py; these are the figure-specific checks:
   10), and where it says it has vanished in every layer, every plotted norm is below 1e-6 (ReLU with σ_w = 0.01).
 - **Ising** (chapter 11): the black dot is the |m| of the lattice drawn, the coloured dots sit on the output curves
   (whole range and zoom) at the slider's temperature; at T = 1.50 the lattice is mostly one sign, at T = 3.50 mixed.
-  On a 420 px wide screen the four panels keep a usable width and the lattice's title stays inside the figure.
+  On a 420 px wide screen (the same visit's window narrowed) the four panels keep a usable width and the lattice's
+  title stays inside the figure.
 
-Each check is a plain function of the stored payload and the plotted traces; the tests without the ``browser``
-marker feed them the states stored in the chapters' notebooks, deliberately broken, and show that each one fails.
+Each check reads the stored payload and the plotted traces through plain functions (``boundary_problems``,
+``flow_problems``, ``ising_problems``); the tests below feed those the states stored in the chapters' notebooks,
+deliberately broken, and show that each one fails (no browser needed).
 
 Needs the built book (`make book`; BOOK_HTML_DIR points at another build) and /usr/bin/chromium.
 """
@@ -31,11 +35,8 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pytest
-from test_book_in_browser import chromium, server  # noqa: F401 - the shared fixtures
 from test_interactive_figures import (
     expected_traces,
-    figure_visit,
     move,
     plotted,
     press,
@@ -96,27 +97,24 @@ def boundary_problems(payload: dict, key: str, traces: list[dict], text: str, to
     return problems
 
 
-@pytest.mark.browser
-def test_decision_boundary_shows_the_chapters_accuracy(chromium, server):  # noqa: F811
-    name = "decision-boundary"
-    with figure_visit(chromium, server, name) as (page, payload):
-        epochs = payload["controls"][0]["values"]
-        sizes = payload["controls"][1]["options"]
-        key = ",".join(str(c["default"]) for c in payload["controls"])
-        assert epochs[int(key.split(",")[0])] == 10_000 and sizes[int(key.split(",")[1])] == "4"
-        assert boundary_problems(payload, key, plotted(page, name), readout(page, name)) == []
-        assert "136 of 140 training samples right" in readout(page, name)  # the chapter: train 0.971 = 136/140
-        labels = page.eval_on_selector_all(f"#bp-{name}-plot .y2tick text", "ts => ts.map(t => t.textContent)")
-        assert {"0.05", "0.1", "0.2"} <= set(labels) and all(re.fullmatch(r"[\d.]+", t) for t in labels), labels
-        press(page, name, 0, "Home", 1)
-        key = press(page, name, 0, "ArrowRight", epochs.index(2000))
-        assert key == f"{epochs.index(2000)},{sizes.index('4')}"
-        assert boundary_problems(payload, key, plotted(page, name), readout(page, name), tolerance=1) == []
-        assert "epoch 2,000" in readout(page, name) and "122 of 140" in readout(page, name)
-        move(page, name, 1, sizes.index("1"))
-        key = move(page, name, 0, "End")
-        assert boundary_problems(payload, key, plotted(page, name), readout(page, name)) == []
-        assert "1 hidden unit, epoch 10,000" in readout(page, name) and "116 of 140" in readout(page, name)
+def decision_boundary_shows_the_chapters_accuracy(page, name: str, payload: dict):
+    epochs = payload["controls"][0]["values"]
+    sizes = payload["controls"][1]["options"]
+    key = ",".join(str(c["default"]) for c in payload["controls"])
+    assert epochs[int(key.split(",")[0])] == 10_000 and sizes[int(key.split(",")[1])] == "4"
+    assert boundary_problems(payload, key, plotted(page, name), readout(page, name)) == []
+    assert "136 of 140 training samples right" in readout(page, name)  # the chapter: train 0.971 = 136/140
+    labels = page.eval_on_selector_all(f"#bp-{name}-plot .y2tick text", "ts => ts.map(t => t.textContent)")
+    assert {"0.05", "0.1", "0.2"} <= set(labels) and all(re.fullmatch(r"[\d.]+", t) for t in labels), labels
+    press(page, name, 0, "Home", 1)
+    key = press(page, name, 0, "ArrowRight", epochs.index(2000))
+    assert key == f"{epochs.index(2000)},{sizes.index('4')}"
+    assert boundary_problems(payload, key, plotted(page, name), readout(page, name), tolerance=1) == []
+    assert "epoch 2,000" in readout(page, name) and "122 of 140" in readout(page, name)
+    move(page, name, 1, sizes.index("1"))
+    key = move(page, name, 0, "End")
+    assert boundary_problems(payload, key, plotted(page, name), readout(page, name)) == []
+    assert "1 hidden unit, epoch 10,000" in readout(page, name) and "116 of 140" in readout(page, name)
 
 
 # ------------------------------------------------------------------------------------ chapter 8: gradient flow
@@ -146,30 +144,27 @@ def flow_problems(traces: list[dict], text: str) -> list[str]:
     return problems
 
 
-@pytest.mark.browser
-def test_gradient_flow_plots_the_chapters_norms(chromium, server):  # noqa: F811
-    name = "gradient-flow"
-    with figure_visit(chromium, server, name) as (page, payload):
-        activations, inits = payload["controls"][0]["options"], payload["controls"][1]["options"]
-        traces = plotted(page, name)
-        assert flow_problems(traces, readout(page, name)) == []
-        assert readout(page, name).startswith("sigmoid, Xavier: towards the input the backward error shrinks by "
-                                              "a factor 0.23 per layer")  # the chapter's table
-        assert traces[0]["y"][0] == payload["states"]["0,1"]["traces"]["0"]["y"][0] == 2.23e-07
-        move(page, name, 0, activations.index("ReLU"))
-        key = move(page, name, 1, inits.index("normal σ_w = 1.0"))
-        traces = plotted(page, name)
-        assert flow_problems(traces, readout(page, name)) == []
-        assert "grows by a factor 3.92 per layer" in readout(page, name)  # the chapter: 3.92 with weights of std 1
-        assert traces[0]["y"][0] == payload["states"][key]["traces"]["0"]["y"][0]
-        key = move(page, name, 0, activations.index("tanh"))
-        assert flow_problems(plotted(page, name), readout(page, name)) == []
-        assert "grows by a factor 1.94 per layer" in readout(page, name)
-        move(page, name, 0, activations.index("ReLU"))
-        move(page, name, 1, inits.index("normal σ_w = 0.01"))
-        assert flow_problems(plotted(page, name), readout(page, name)) == []
-        assert "shrinks by a factor 0.04 per layer" in readout(page, name)  # the chapter's variance table
-        assert "is flat, but it has vanished in every layer" in readout(page, name)
+def gradient_flow_plots_the_chapters_norms(page, name: str, payload: dict):
+    activations, inits = payload["controls"][0]["options"], payload["controls"][1]["options"]
+    traces = plotted(page, name)
+    assert flow_problems(traces, readout(page, name)) == []
+    assert readout(page, name).startswith("sigmoid, Xavier: towards the input the backward error shrinks by "
+                                          "a factor 0.23 per layer")  # the chapter's table
+    assert traces[0]["y"][0] == payload["states"]["0,1"]["traces"]["0"]["y"][0] == 2.23e-07
+    move(page, name, 0, activations.index("ReLU"))
+    key = move(page, name, 1, inits.index("normal σ_w = 1.0"))
+    traces = plotted(page, name)
+    assert flow_problems(traces, readout(page, name)) == []
+    assert "grows by a factor 3.92 per layer" in readout(page, name)  # the chapter: 3.92 with weights of std 1
+    assert traces[0]["y"][0] == payload["states"][key]["traces"]["0"]["y"][0]
+    key = move(page, name, 0, activations.index("tanh"))
+    assert flow_problems(plotted(page, name), readout(page, name)) == []
+    assert "grows by a factor 1.94 per layer" in readout(page, name)
+    move(page, name, 0, activations.index("ReLU"))
+    move(page, name, 1, inits.index("normal σ_w = 0.01"))
+    assert flow_problems(plotted(page, name), readout(page, name)) == []
+    assert "shrinks by a factor 0.04 per layer" in readout(page, name)  # the chapter's variance table
+    assert "is flat, but it has vanished in every layer" in readout(page, name)
 
 
 # -------------------------------------------------------------------------------------- chapter 11: the Ising model
@@ -213,38 +208,45 @@ def mostly_one_sign(traces: list[dict]) -> float:
     return max(up, 1 - up)
 
 
-@pytest.mark.browser
-def test_ising_lattice_orders_and_melts(chromium, server):  # noqa: F811
-    name = "ising-temperature"
-    with figure_visit(chromium, server, name) as (page, payload):
-        temperatures = payload["controls"][0]["values"]
-        key = str(payload["controls"][0]["default"])
-        assert ising_problems(payload, key, plotted(page, name)) == []
-        press(page, name, 0, "Home", 1)
-        key = press(page, name, 0, "ArrowRight", temperatures.index(1.5))
-        traces = plotted(page, name)
-        assert ising_problems(payload, key, traces) == [] and readout(page, name).startswith("T = 1.50")
-        assert mostly_one_sign(traces) > 0.95, "at T = 1.5 the lattice is mostly one sign"
-        key = move(page, name, 0, "End")
-        traces = plotted(page, name)
-        assert ising_problems(payload, key, traces) == [] and readout(page, name).startswith("T = 3.50")
-        assert mostly_one_sign(traces) < 0.6, "at T = 3.5 the lattice is mixed"
-        assert min(traces[-1]["y"]) > 0.85, "at T = 3.5 every size's output says disordered"
+def ising_lattice_orders_and_melts(page, name: str, payload: dict):
+    temperatures = payload["controls"][0]["values"]
+    key = str(payload["controls"][0]["default"])
+    assert ising_problems(payload, key, plotted(page, name)) == []
+    press(page, name, 0, "Home", 1)
+    key = press(page, name, 0, "ArrowRight", temperatures.index(1.5))
+    traces = plotted(page, name)
+    assert ising_problems(payload, key, traces) == [] and readout(page, name).startswith("T = 1.50")
+    assert mostly_one_sign(traces) > 0.95, "at T = 1.5 the lattice is mostly one sign"
+    key = move(page, name, 0, "End")
+    traces = plotted(page, name)
+    assert ising_problems(payload, key, traces) == [] and readout(page, name).startswith("T = 3.50")
+    assert mostly_one_sign(traces) < 0.6, "at T = 3.5 the lattice is mixed"
+    assert min(traces[-1]["y"]) > 0.85, "at T = 3.5 every size's output says disordered"
 
 
-@pytest.mark.browser
-def test_ising_panels_hold_on_a_narrow_screen(chromium, server):  # noqa: F811
+def ising_panels_hold_on_a_narrow_screen(page, name: str, payload: dict):
     """At 420 px (a phone), each of the four panels keeps at least 120 px of width, and the lattice's title (the
-    spins' colour key) lies inside the figure."""
-    name = "ising-temperature"
-    with figure_visit(chromium, server, name, viewport={"width": 420, "height": 900}) as (page, _):
-        page.wait_for_timeout(300)  # the responsive plot has resized to the narrow page
-        widths = page.eval_on_selector_all(f"#bp-{name}-plot .draglayer .nsewdrag",
-                                           "rects => rects.map(r => r.getBoundingClientRect().width)")
-        assert len(widths) == 4 and min(widths) >= 120, widths
-        plot = page.eval_on_selector(f"#bp-{name}-plot", "e => e.getBoundingClientRect().toJSON()")
-        title = page.eval_on_selector(f"#bp-{name}-plot .annotation", "e => e.getBoundingClientRect().toJSON()")
-        assert plot["left"] <= title["left"] and title["right"] <= plot["right"] and plot["top"] <= title["top"]
+    spins' colour key) lies inside the figure. The window narrows in the same visit: Plotly lays the responsive plot
+    out again for its new width, the same layout it draws when a page opens at 420 px (checked: the same widths)."""
+    page.set_viewport_size({"width": 420, "height": 900})
+    page.wait_for_function("name => { const plot = document.getElementById(`bp-${name}-plot`); "
+                           "return Number(plot.querySelector('.main-svg').getAttribute('width')) === plot.clientWidth "
+                           "&& plot.clientWidth < 420; }", arg=name, timeout=10_000)
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    widths = page.eval_on_selector_all(f"#bp-{name}-plot .draglayer .nsewdrag",
+                                       "rects => rects.map(r => r.getBoundingClientRect().width)")
+    assert len(widths) == 4 and min(widths) >= 120, widths
+    plot = page.eval_on_selector(f"#bp-{name}-plot", "e => e.getBoundingClientRect().toJSON()")
+    title = page.eval_on_selector(f"#bp-{name}-plot .annotation", "e => e.getBoundingClientRect().toJSON()")
+    assert plot["left"] <= title["left"] and title["right"] <= plot["right"] and plot["top"] <= title["top"]
+
+
+# The checks test_interactive_figures.py runs on each figure, in the visit of its page, each from the default state.
+FIGURE_CHECKS = {
+    "decision-boundary": [decision_boundary_shows_the_chapters_accuracy],
+    "gradient-flow": [gradient_flow_plots_the_chapters_norms],
+    "ising-temperature": [ising_lattice_orders_and_melts, ising_panels_hold_on_a_narrow_screen],
+}
 
 
 # --------------------------------------------------- the checks fail on wrong states (no browser, no built book)
