@@ -27,6 +27,7 @@ Exit status 0 with the PDF written, or 1 with a message saying what went wrong a
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import time
@@ -59,10 +60,13 @@ mjx-container[display="true"] > svg { max-width: 100% !important; height: auto !
 """
 
 
-# Runs before the page's own scripts, so its DOMContentLoaded listener comes before MathJax's: every document of the
-# single page (a span id="document-NAME" followed by its section) that is not kept is removed before typesetting.
+# Runs before the page's own scripts: every document of the single page (a span id="document-NAME" followed by its
+# section) that is not kept is removed before typesetting. Not on DOMContentLoaded: MathJax is a deferred script, and
+# deferred scripts run (MathJax typesetting the whole book) before that event; the document turns "interactive"
+# before they run.
 KEEP_ONLY_SCRIPT = """
-document.addEventListener('DOMContentLoaded', () => {
+document.addEventListener('readystatechange', () => {
+    if (document.readyState !== 'interactive') return;
     const kept = KEPT;
     for (const marker of document.querySelectorAll('span[id^="document-"]')) {
         const name = marker.id.slice('document-'.length);
@@ -70,6 +74,25 @@ document.addEventListener('DOMContentLoaded', () => {
         if (name !== 'intro' && !kept.includes(name) && section && section.tagName === 'SECTION') section.remove();
     }
 });
+"""
+
+
+# Runs before the page's own scripts: the print stylesheet, as the last of the page's style sheets (an adopted one needs
+# no <head> yet).
+PRINT_STYLE_SCRIPT = """
+const printSheet = new CSSStyleSheet();
+printSheet.replaceSync(PRINT_CSS);
+document.adoptedStyleSheets = [...document.adoptedStyleSheets, printSheet];
+"""
+
+
+# The `jupyter-book` command, less one import: jsonschema (imported by jupyter_book.config) checks IRIs with
+# rfc3987_syntax when it is installed, which builds its grammars on import (2 s of CPU); no schema of the build checks
+# that format.
+JUPYTER_BOOK = """import sys
+sys.modules["rfc3987_syntax"] = None
+from jupyter_book.cli.main import main
+main(prog_name="jupyter-book")
 """
 
 
@@ -84,12 +107,12 @@ def build_singlehtml(source: Path = ROOT, path_output: Path | None = None, toc: 
     By default it writes _build/singlehtml (sharing the notebook execution cache with `make book`) and never
     touches _build/html. `path_output`, `toc` and `config` are jupyter-book's options of the same names.
     """
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    command = [str(jupyter_book), "build", str(source), "--builder", "singlehtml", "-W", "--keep-going"]
+    command = [sys.executable, "-c", JUPYTER_BOOK, "build", str(source), "--builder", "singlehtml", "-W",
+               "--keep-going"]
     for option, value in (("--path-output", path_output), ("--toc", toc), ("--config", config)):
         if value is not None:
             command += [option, str(value)]
-    print("$ " + " ".join(command), flush=True)
+    print("$ jupyter-book " + " ".join(command[3:]), flush=True)
     if subprocess.call(command, cwd=source) != 0:
         raise PdfBuildError("the single-page HTML build failed (see its output above); fix it, then run `make pdf`.")
     return (path_output or source) / "_build" / "singlehtml"
@@ -142,9 +165,14 @@ def print_pdf(html_dir: Path, output: Path, *, wait_for_math: bool = True, block
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
             try:
-                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                # Laid out as it is printed from the first paint: at the printed column's width, in print media, with
+                # the print stylesheet. Changing any of them after MathJax has typeset the book lays the whole single
+                # page out again, which costs seconds of CPU each time.
+                context = browser.new_context(viewport={"width": PRINT_WIDTH_PX, "height": 1200})
                 context.route("**/*", route)
                 page = context.new_page()
+                page.emulate_media(media="print")
+                page.add_init_script(PRINT_STYLE_SCRIPT.replace("PRINT_CSS", json.dumps(PRINT_CSS)))
                 if only:
                     page.add_init_script(KEEP_ONLY_SCRIPT.replace("KEPT", repr(list(only))))
                 page.on("pageerror", lambda error: js_errors.append(str(error)))
@@ -160,10 +188,6 @@ def print_pdf(html_dir: Path, output: Path, *, wait_for_math: bool = True, block
                     report = wait_for_mathjax(page)
                 report["broken_images"] = load_images_and_list_broken(page)
                 report.update(note_interactive_stills(page))
-                page.add_style_tag(content=PRINT_CSS)
-                page.emulate_media(media="print")
-                # Lay the page out at the printed width to find what would not fit on paper.
-                page.set_viewport_size({"width": PRINT_WIDTH_PX, "height": 1200})
                 report["cut_equations"] = cut_equations(page)
                 output.parent.mkdir(parents=True, exist_ok=True)
                 page.pdf(

@@ -476,6 +476,9 @@ def build(root: Path = ROOT, *, reuse_fresh: bool = False) -> Path:
                 shutil.rmtree(folder)
         # What `jupyter-book build <tree> --builder html -W --keep-going` does, but into _build/student/html (the
         # command line can only write <path-output>/_build/html).
+        # jsonschema (imported by jupyter_book.config) checks IRIs with rfc3987_syntax when it is installed, which
+        # builds its grammars on import (2 s of CPU); no schema of the build checks that format.
+        sys.modules.setdefault("rfc3987_syntax", None)
         from jupyter_book.cli.main import build as jupyter_book_build
         from jupyter_book.cli.main import builder_specific_actions
         from jupyter_book.sphinx import build_sphinx
@@ -674,10 +677,15 @@ def built_files(build_dir: Path) -> list[Path]:
 
 def scan_build(build_dir: Path, fragments: list[Fragment], files: list[Path] | None = None) -> list[Finding]:
     """Every (file, fragment) of solution text found in the files of `build_dir` (see `built_files`), or in `files`."""
+    # A fragment can only be in a text that holds each of its words: a set lookup per word rules out most fragments
+    # before the substring search, which would otherwise run over every file once per fragment.
+    wanted = [(fragment, f" {fragment.key} ", set(fragment.key.split())) for fragment in fragments]
     findings = []
     for path in built_files(build_dir) if files is None else files:
         text = f" {normalise(file_text(path))} "
-        findings += [Finding(path, fragment) for fragment in fragments if f" {fragment.key} " in text]
+        words = set(text.split())
+        findings += [Finding(path, fragment) for fragment, padded, needed in wanted
+                     if needed <= words and padded in text]
     return findings
 
 

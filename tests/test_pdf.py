@@ -15,6 +15,7 @@ Run alone with `python -m pytest tests/test_pdf.py -m pdf` (needs /usr/bin/chrom
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -64,8 +65,18 @@ def document(book_pdf):
     doc.close()
 
 
+@pytest.fixture(scope="module")
+def texts(document) -> list[str]:
+    """The text of every page of the book's PDF, read once for all the tests (400 pages take seconds)."""
+    return page_texts(document)
+
+
 def page_text(page) -> str:
     return page.get_textpage().get_text_range()
+
+
+def page_texts(document) -> list[str]:
+    return [page_text(page) for page in document]
 
 
 def ink_fraction(page, scale: float = 0.5) -> float:
@@ -80,6 +91,7 @@ def colourful_fraction(pixels: np.ndarray) -> float:
     return float(((rgb.max(axis=2) - rgb.min(axis=2)) > 60).mean())
 
 
+@functools.cache
 def code_corpus() -> str:
     """Every code cell and text output of the book's notebooks, whitespace removed."""
     parts = []
@@ -96,11 +108,10 @@ def code_corpus() -> str:
     return re.sub(r"\s+", "", "".join(parts))
 
 
-def raw_tex(document, corpus: str) -> list[str]:
-    """Raw TeX in the PDF's text that is not code: each as 'page N: …context…'."""
+def raw_tex(texts: list[str], corpus: str) -> list[str]:
+    """Raw TeX in the PDF's text (one string per page) that is not code: each as 'page N: …context…'."""
     found = []
-    for number, page in enumerate(document, start=1):
-        text = page_text(page)
+    for number, text in enumerate(texts, start=1):
         for match in RAW_TEX.finditer(text):
             squeezed_before = re.sub(r"\s+", "", text[max(0, match.start() - 40) : match.start()])[-12:]
             squeezed_after = re.sub(r"\s+", "", text[match.start() : match.start() + 60])[:20]
@@ -131,17 +142,17 @@ def images_with_colour(page, min_points: float = 150.0) -> list[float]:
     return fractions
 
 
-def find_page(document, text: str) -> int:
+def find_page(texts: list[str], text: str) -> int:
     wanted = " ".join(text.lower().split())
-    for index, page in enumerate(document):
-        if wanted in " ".join(page_text(page).lower().split()):
+    for index, page in enumerate(texts):
+        if wanted in " ".join(page.lower().split()):
             return index
     raise AssertionError(f"no page of the PDF contains {text!r}")
 
 
-def test_the_pdf_holds_the_whole_book(document):
+def test_the_pdf_holds_the_whole_book(document, texts):
     assert len(document) >= 30, f"only {len(document)} pages: is the whole book in the PDF?"
-    text = "".join(page_text(page) for page in document)
+    text = "".join(texts)
     for title in ("Derivatives", "Gradient descent", "Two neurons", "Notation", "Glossary", "Bibliography"):
         assert title in text, f"{title!r} is not in the PDF"
 
@@ -152,24 +163,25 @@ def test_pages_are_not_blank(document):
     assert not blank, f"blank pages: {blank}"
 
 
-def test_no_raw_tex_in_the_prose(document):
-    found = raw_tex(document, code_corpus())
+def test_no_raw_tex_in_the_prose(texts):
+    found = raw_tex(texts, code_corpus())
     assert not found, "math printed as raw TeX (MathJax had not typeset it):\n" + "\n".join(found[:10])
 
 
-def test_math_is_drawn(document):
-    page = document[find_page(document, MATH_PAGE_TEXT)]
+def test_math_is_drawn(document, texts):
+    page = document[find_page(texts, MATH_PAGE_TEXT)]
     assert math_paths(page) >= 100, f"the page of {MATH_PAGE_TEXT!r} has only {math_paths(page)} vector paths"
 
 
-def test_a_known_figure_is_on_its_page(document):
-    page = document[find_page(document, FIGURE_CAPTION)]
+def test_a_known_figure_is_on_its_page(document, texts):
+    page = document[find_page(texts, FIGURE_CAPTION)]
     fractions = images_with_colour(page)
     assert fractions, f"no figure image on the page captioned {FIGURE_CAPTION!r}"
     assert max(fractions) > 0.005, f"the figure is there but shows no coloured lines: {fractions}"
 
 
-def interactive_captions() -> list[tuple[str, str]]:
+@functools.cache
+def interactive_captions() -> tuple[tuple[str, str], ...]:
     """(notebook, caption) of every interactive figure stored in the chapters (a text/html output of that class)."""
     found = []
     for notebook in sorted((ROOT / "chapters").glob("*.ipynb")):
@@ -177,7 +189,7 @@ def interactive_captions() -> list[tuple[str, str]]:
             html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in cell.get("outputs", []))
             if f'class="{HTML_CLASS}"' in html:
                 found.append((notebook.name, cell["metadata"]["mystnb"]["figure"]["caption"]))
-    return found
+    return tuple(found)
 
 
 def plain_words(caption: str, n_words: int = 8) -> str:
@@ -192,9 +204,10 @@ def squeezed(text: str) -> str:
     return " ".join(text.translate(str.maketrans("‘’“”", "''\"\"")).split())
 
 
-def still_problems(document, captions: list[tuple[str, str]]) -> list[str]:
-    """Each interactive figure must be in the PDF as a still (an image with colour) with the note in its caption."""
-    texts = [squeezed(page_text(page)) for page in document]
+def still_problems(document, texts: list[str], captions: list[tuple[str, str]]) -> list[str]:
+    """Each interactive figure must be in the PDF (its pages' `texts`) as a still (an image with colour) with the note
+    in its caption."""
+    texts = [squeezed(text) for text in texts]
     note = " ".join(STILL_NOTE.split())
     found = []
     if sum(text.count(note) for text in texts) != len(captions):
@@ -214,30 +227,40 @@ def still_problems(document, captions: list[tuple[str, str]]) -> list[str]:
     return found
 
 
-def test_every_interactive_figure_is_a_captioned_still(document):
+def test_every_interactive_figure_is_a_captioned_still(document, texts):
     captions = interactive_captions()
     assert {notebook for notebook, _ in captions} >= {"02_gradient_descent.ipynb", "03_single_neuron.ipynb"}
-    assert still_problems(document, captions) == []
+    assert still_problems(document, texts, captions) == []
 
 
 # ---- the detectors above can fail -------------------------------------------------------------------------------
 
 
-def test_a_missing_or_unnoted_still_is_caught(document):
+def test_a_missing_or_unnoted_still_is_caught(document, texts):
     captions = interactive_captions()
-    assert still_problems(document, [*captions, ("99_none.ipynb", "A caption that is in no page of the book")])
+    assert still_problems(document, texts, [*captions, ("99_none.ipynb", "A caption that is in no page of the book")])
     blank = pdfium.PdfDocument.new()
     blank.new_page(595, 842)
-    assert len(still_problems(blank, captions)) > len(captions)
+    assert len(still_problems(blank, page_texts(blank), captions)) > len(captions)
 
 
-def test_the_build_refuses_an_interactive_figure_without_its_still(tmp_path):
-    """A figure of the interactive class with no image, or a moving figure's HTML in the print, fails the build."""
-    (tmp_path / "intro.html").write_text(
-        f'<html><body><figure class="{FIGURE_CLASS}" id="fig-x"><div class="{HTML_CLASS}"></div>'
+@pytest.fixture(scope="module")
+def flawed_page_report(tmp_path_factory) -> dict:
+    """The print report of a small page with two flaws the build must refuse, one for each of the two tests below (one
+    Chromium start for both): a script from a CDN, and an interactive figure with no still whose moving HTML would
+    reach the print."""
+    folder = tmp_path_factory.mktemp("flawed-page")
+    (folder / "intro.html").write_text(
+        '<html><head><script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-svg.js"></script></head>'
+        f'<body><p>offline?</p><figure class="{FIGURE_CLASS}" id="fig-x"><div class="{HTML_CLASS}"></div>'
         "<figcaption><p>A caption.</p></figcaption></figure></body></html>"
     )
-    report = build_pdf.print_pdf(tmp_path, tmp_path / "out.pdf", wait_for_math=False)
+    return build_pdf.print_pdf(folder, folder / "out.pdf", wait_for_math=False)
+
+
+def test_the_build_refuses_an_interactive_figure_without_its_still(flawed_page_report):
+    """A figure of the interactive class with no image, or a moving figure's HTML in the print, fails the build."""
+    report = flawed_page_report
     assert report["interactive_incomplete"] == ["fig-x"] and report["interactive_html"] == 1
     found = build_pdf.problems(report)
     assert any("without a still image" in p for p in found) and any("reached the print" in p for p in found)
@@ -253,38 +276,32 @@ def test_a_blank_page_is_caught():
     assert images_with_colour(page) == []
 
 
-def test_a_pdf_printed_before_mathjax_is_rejected(book_pdf, tmp_path):
+def test_a_pdf_printed_before_mathjax_is_rejected(document, texts, tmp_path):
     """Print the same page with MathJax blocked and not waited for: the build and every math check must object."""
     if not (SINGLEHTML / "intro.html").exists():
         pytest.fail(f"no single-page build in {SINGLEHTML}: run `make pdf` first")
     bad = tmp_path / "no-mathjax.pdf"
     report = build_pdf.print_pdf(SINGLEHTML, bad, wait_for_math=False, block=("mathjax",), only=(MATH_CHAPTER,))
     assert any("MathJax" in problem for problem in build_pdf.problems(report))
-    document = pdfium.PdfDocument(str(bad))
+    bad_document = pdfium.PdfDocument(str(bad))
     try:
-        found = raw_tex(document, code_corpus())
+        bad_texts = page_texts(bad_document)
+        found = raw_tex(bad_texts, code_corpus())
         assert len(found) > 20, f"raw TeX should be everywhere in a PDF printed without MathJax; found {found}"
-        page = document[find_page(document, MATH_PAGE_TEXT)]
-        good = pdfium.PdfDocument(str(book_pdf))
-        good_paths = math_paths(good[find_page(good, MATH_PAGE_TEXT)])
-        good.close()
+        page = bad_document[find_page(bad_texts, MATH_PAGE_TEXT)]
+        good_paths = math_paths(document[find_page(texts, MATH_PAGE_TEXT)])
         assert math_paths(page) < good_paths / 2, "without MathJax the math page should have far fewer paths"
     finally:
-        document.close()
+        bad_document.close()
 
 
 def test_a_page_without_a_figure_is_caught(document):
     assert images_with_colour(document[0]) == [], "the title page has no figure; the detector must say so"
 
 
-def test_the_build_refuses_requests_that_leave_the_machine(book_pdf, tmp_path):
+def test_the_build_refuses_requests_that_leave_the_machine(book_pdf, flawed_page_report):
     """A page that asks for a CDN script must fail the PDF build, not print without it."""
-    page = tmp_path / "intro.html"
-    page.write_text(
-        '<html><head><script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-svg.js"></script></head>'
-        "<body><p>offline?</p></body></html>"
-    )
-    report = build_pdf.print_pdf(tmp_path, tmp_path / "out.pdf", wait_for_math=False)
+    report = flawed_page_report
     assert report["outside_requests"] == ["https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-svg.js"]
     assert any("leave 127.0.0.1" in problem for problem in build_pdf.problems(report))
 
