@@ -86,11 +86,11 @@ document.adoptedStyleSheets = [...document.adoptedStyleSheets, printSheet];
 """
 
 
-# The `jupyter-book` command, less one import: jsonschema (imported by jupyter_book.config) checks IRIs with
-# rfc3987_syntax when it is installed, which builds its grammars on import (2 s of CPU); no schema of the build checks
-# that format.
-JUPYTER_BOOK = """import sys
-sys.modules["rfc3987_syntax"] = None
+# The `jupyter-book` command, less an import that costs 2 s of CPU and does nothing for the build
+# (scripts/lean_imports.py says which and why).
+JUPYTER_BOOK = f"""import sys
+sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
+import lean_imports
 from jupyter_book.cli.main import main
 main(prog_name="jupyter-book")
 """

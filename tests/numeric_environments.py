@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_FOLDERS = ["chapters", "solutions"]
 # Unit tests that pin bits which the notebooks only read from a cache: the Ising samplers' output.
 SAME_BITS_TESTS = ["tests/test_ising_data.py::test_generated_data_have_the_same_bits_on_every_machine"]
-NBVAL = ["-m", "pytest", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
+NBVAL = ["-m", "pytest", "-p", "no:cacheprovider", "-p", "scripts.lean_imports", "--nbval", "--nbval-current-env",
          "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "--dist", "loadfile"]
 
 # Each environment changes several things at once. The stored outputs come from `make execute` on the machine that

@@ -16,7 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
+# scripts/lean_imports.py, as a plugin loaded before nbval: spares every pytest process and worker 2 s of imports
+PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "scripts.lean_imports"]
 
 STAGES = [
     ("lint", "ruff over the package, tests, benchmarks and notebooks", [str(BIN / "ruff"), "check", "."]),
