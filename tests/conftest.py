@@ -5,6 +5,23 @@ import pytest
 
 from backprop import mlp
 
+# Module fixtures that grade a class of notebooks in sandboxes (tests/test_grading.py): the longest setups of the unit
+# stage by far. Their tests run first, so that the other test worker's many short tests fill the machine meanwhile
+# instead of a core idling at the end while one worker is still grading.
+GRADING_FIXTURES = ("graded_submissions", "graded_solutions_and_exercises")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Move the tests of the grading fixtures to the front, longest fixture first, each fixture's tests together.
+
+    pytest-xdist's default (load) scheduling hands each worker a block of consecutive tests to start with, so the
+    front block lands on one worker: each module fixture is still set up once, by that worker.
+    """
+    first = list(dict.fromkeys(item for name in GRADING_FIXTURES for item in items
+                               if name in getattr(item, "fixturenames", ())))
+    moved = set(first)
+    items[:] = first + [item for item in items if item not in moved]
+
 
 @pytest.fixture
 def mlp_case():
