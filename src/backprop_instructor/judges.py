@@ -29,6 +29,7 @@ from backprop.grading.self_checks import (
     gradient_norms_results,
     hidden_size_losses,
     hinge_result,
+    judge_xtanh_derivative,
     jvp_results,
     l2_runs,
     logistic_results,
@@ -45,7 +46,6 @@ from backprop.grading.self_checks import (
     uses_the_data,
     value_check,
 )
-from backprop.grading.symbolic_checks import judge_xtanh_derivative
 from backprop_instructor import references as ref
 
 

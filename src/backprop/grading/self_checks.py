@@ -28,7 +28,15 @@ from backprop.activations import get_activation
 from backprop.gradcheck import numerical_gradients
 from backprop.grading.checks import Result, as_array, compare, compare_mapping, describe, error_result
 from backprop.grading.commitments import judge_commitment
-from backprop.grading.symbolic_checks import judge_xtanh_derivative
+
+
+def judge_xtanh_derivative(value):
+    """The formula question's judge, ``symbolic_checks.judge_xtanh_derivative``, imported when first used: SymPy takes
+    most of a second to import, every graded notebook imports this module, and one question needs SymPy."""
+    from backprop.grading.symbolic_checks import judge_xtanh_derivative as judge
+
+    return judge(value)
+
 
 RTOL = 1e-5   # central differences are good to ~1e-9 relative here; slips are off by factors of order 1
 ATOL = 1e-8
