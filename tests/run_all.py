@@ -62,10 +62,11 @@ STAGES = [
 # The order of the run. Each group's chains run side by side (a chain's stages one after another: the browser reads
 # the book that `book` builds, pdf-check the PDF that pdf prints); the next group starts when the whole group has
 # ended. Every stage is CPU-bound, so the run takes about its CPU time over two cores, plus the time a core sits idle.
-# Stages side by side fill each other's idle time: the unit tests' last ~30 s keep one core (the grading fixtures),
-# and the notebooks' and portability's last notebooks leave a core idle when run one after the other.
+# Stages side by side fill each other's idle time: the unit tests' last seconds keep one core (the grading fixtures),
+# the data generation is one process (about a minute, on a fresh machine only), and the notebooks' and portability's
+# last notebooks leave a core idle when run one after the other.
 SCHEDULE = [
-    [["unit"], ["ising-data", "lint", "exercises", "book"]],
+    [["unit"], ["ising-data"], ["lint", "exercises", "book"]],
     [["notebooks"], ["portability"]],
     [["browser"], ["pdf", "pdf-check"], ["student-edition", "gradescope"]],
 ]
