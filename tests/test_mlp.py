@@ -122,6 +122,36 @@ def test_the_source_worked_network_by_hand():
     np.testing.assert_allclose(db[0], dz1, rtol=1e-12)
 
 
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+@pytest.mark.parametrize("loss, n_outputs", [("binary_cross_entropy", 1), ("mean_squared_error", 2)])
+@pytest.mark.parametrize("l2", [0.0, 0.3])
+def test_a_stack_of_networks_computes_what_each_network_computes_alone(activation, loss, n_outputs, l2):
+    """Four networks stacked on a leading axis: the same losses and gradients as four separate calls, to the bit."""
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((3, 50))
+    Y = (rng.random((n_outputs, 50)) < 0.5).astype(float) if loss == "binary_cross_entropy" else \
+        rng.standard_normal((n_outputs, 50))
+    networks = []
+    for seed in range(4):
+        weights, biases = init_parameters((3, 5, 4, n_outputs), "xavier", rng=seed)
+        networks.append((weights, [rng.standard_normal(b.shape) for b in biases]))  # non-zero biases
+    stacked_weights = [np.stack([weights[layer] for weights, _ in networks]) for layer in range(3)]
+    stacked_biases = [np.stack([biases[layer] for _, biases in networks]) for layer in range(3)]
+    Z, A = forward(stacked_weights, stacked_biases, X, activation)
+    losses = batch_loss(stacked_weights, Z[-1], Y, loss, l2)
+    dW, db = backward(stacked_weights, Z, A, Y, activation, loss, l2)
+    assert losses.shape == (4,)
+    for k, (weights, biases) in enumerate(networks):
+        z, a = forward(weights, biases, X, activation)
+        gradients_alone = backward(weights, z, a, Y, activation, loss, l2)
+        assert losses[k] == batch_loss(weights, z[-1], Y, loss, l2)
+        for stacked, alone in zip(dW + db, gradients_alone[0] + gradients_alone[1], strict=True):
+            assert np.array_equal(stacked[k], alone)
+    # the comparison can fail: network 1's gradients are not network 0's
+    z_0, a_0 = forward(*networks[0], X, activation)
+    assert not np.array_equal(dW[0][1], backward(networks[0][0], z_0, a_0, Y, activation, loss, l2)[0][0])
+
+
 def test_initialisers_have_the_stated_spread_and_are_seeded():
     w_xavier, _ = init_parameters((400, 600), "xavier", rng=0)
     w_he, _ = init_parameters((400, 600), "he", rng=0)

@@ -8,6 +8,9 @@ shape, already divided by ``m``, so backpropagation can pass it on unchanged.
 Numerical stability is part of the definition: the cross-entropy takes **logits** ``z`` (before the sigmoid), so it
 never computes ``log(0)`` and never overflows for any finite ``z``.
 
+A loss evaluated without checks (below) also takes a **stack of networks' outputs**, of shape
+``(k, n_outputs, m)``, and returns the k networks' losses as an array (``backprop.mlp`` trains such stacks).
+
 Every loss checks its input (equal shapes, finite values, valid labels). The losses that ``backprop.mlp`` evaluates at
 every training step also accept ``check_input=False``, which skips those checks for a training loop that checked its
 data once before the first step (as scikit-learn's ``check_input``); the value is the same.
@@ -42,6 +45,14 @@ def _n_samples(array: np.ndarray) -> int:
     return array.shape[-1] if array.ndim else 1
 
 
+def _mean_over_samples(per_sample: np.ndarray):
+    """The sum over the outputs and the samples, divided by the number of samples m: a float; for a stack of
+    networks' outputs, shape (k, n_outputs, m), an array of k means, one per network."""
+    if per_sample.ndim == 3:
+        return per_sample.sum(axis=(1, 2)) / _n_samples(per_sample)
+    return float(per_sample.sum() / _n_samples(per_sample))
+
+
 def _binary_labels(y: np.ndarray, name: str) -> None:
     if not np.all((y == 0) | (y == 1)):
         raise ValueError(f"{name}: labels must be 0 or 1; got the values {np.unique(y)[:5].tolist()}. "
@@ -67,7 +78,7 @@ def binary_cross_entropy_from_logits(z, y, check_input: bool = True) -> float:
         z, y = _pair(z, y, "binary_cross_entropy_from_logits")
         _binary_labels(y, "binary_cross_entropy_from_logits")
     per_sample = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
-    return float(per_sample.sum() / _n_samples(z))
+    return _mean_over_samples(per_sample)
 
 
 def binary_cross_entropy_from_logits_gradient(z, y) -> np.ndarray:
@@ -83,7 +94,7 @@ def mean_squared_error(y_hat, y, check_input: bool = True) -> float:
     """(1/m) * sum over samples of ||y_hat - y||^2 (summed over outputs): the linear-regression loss."""
     if check_input:
         y_hat, y = _pair(y_hat, y, "mean_squared_error")
-    return float(np.sum((y_hat - y) ** 2) / _n_samples(y_hat))
+    return _mean_over_samples((y_hat - y) ** 2)
 
 
 def mean_squared_error_gradient(y_hat, y) -> np.ndarray:
