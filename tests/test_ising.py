@@ -116,6 +116,19 @@ def test_tracked_observables_match_the_final_configuration():
         assert e[-1] == pytest.approx(ising.energy_per_site(final))
 
 
+@pytest.mark.parametrize("temperature", [1.8, 2.3])
+def test_a_chain_without_energy_gives_the_same_spins_and_magnetisation(temperature):
+    start = ising.initial_spins(12, temperature, 0)
+    for algorithm in ising.ALGORITHMS:
+        with_energy = ising.run_chain(start, temperature, 60, algorithm, 4, snapshot_every=7)
+        without = ising.run_chain(start, temperature, 60, algorithm, 4, snapshot_every=7, energy=False)
+        assert without[2] is None and with_energy[2].shape == (60,)
+        for index in (0, 1, 4):  # final spins, m, snapshots
+            np.testing.assert_array_equal(with_energy[index], without[index])
+        if algorithm == "wolff":
+            np.testing.assert_array_equal(with_energy[3], without[3])  # cluster sizes
+
+
 def test_chains_are_seeded_and_leave_the_input_alone():
     start = ising.initial_spins(8, 3.0, 0)
     copy = start.copy()

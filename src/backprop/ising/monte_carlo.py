@@ -107,7 +107,7 @@ def initial_spins(L, temperature, random_state=None) -> np.ndarray:
 
 
 def run_chain(spins, temperature, n_steps, algorithm="metropolis", random_state=None, snapshot_every=None,
-              random_sites=False):
+              random_sites=False, energy=True):
     """Run a Markov chain from ``spins`` (not modified) for ``n_steps`` sweeps (Metropolis) or clusters (Wolff).
 
     Parameters
@@ -121,6 +121,8 @@ def run_chain(spins, temperature, n_steps, algorithm="metropolis", random_state=
     random_sites : Metropolis only: visit random sites instead of the checkerboard order. On a 2 x 2 lattice the
         fixed order is not ergodic (both sites of a colour see the same field, and flips at dE = 0 are certain, so
         some states never appear at the end of a sweep); from 3 x 3 up the checkerboard is fine and faster.
+    energy : False returns None for ``e``: a Wolff chain then skips the energy, a quarter of its time (the spins and
+        ``m`` are the same either way; Metropolis keeps it up to date at no extra cost and always computes it).
 
     Returns
     -------
@@ -138,7 +140,7 @@ def run_chain(spins, temperature, n_steps, algorithm="metropolis", random_state=
     every = 1 if snapshot_every is None else positive_int(snapshot_every, "snapshot_every")
     L = final.shape[0]
     snapshots = np.empty((0 if snapshot_every is None else n_steps // every, L, L), dtype=np.int8)
-    m, e = np.empty(n_steps), np.empty(n_steps)
+    m, e = np.empty(n_steps), np.empty(n_steps if energy or algorithm == "metropolis" else 0)
     seed = _seed_from(random_state)
     sizes = None
     if algorithm == "metropolis":
@@ -149,6 +151,7 @@ def run_chain(spins, temperature, n_steps, algorithm="metropolis", random_state=
         sizes = np.empty(n_steps, dtype=np.int64)
         add_threshold = np.uint64(wolff_add_probability(T) * 2.0**32)
         wolff_steps(final, add_threshold, n_steps, seed, m, e, sizes, snapshots, every)
+    e = e if energy else None
     if snapshot_every is None:
         return final, m, e, sizes
     return final, m, e, sizes, snapshots
@@ -212,14 +215,16 @@ def sample_configurations(L, temperature, n_samples, algorithm="metropolis", ran
     n_samples = positive_int(n_samples, "n_samples")
     rng = np.random.default_rng(random_state)
     spins = initial_spins(L, T, rng)
-    spins, *_ = run_chain(spins, T, positive_int(n_equilibrate, "n_equilibrate"), algorithm, rng)
-    spins, m, _, sizes = run_chain(spins, T, positive_int(n_pilot, "n_pilot"), algorithm, rng)
+    # only the spins and m are needed: the chains skip the energy
+    spins, *_ = run_chain(spins, T, positive_int(n_equilibrate, "n_equilibrate"), algorithm, rng, energy=False)
+    spins, m, _, sizes = run_chain(spins, T, positive_int(n_pilot, "n_pilot"), algorithm, rng, energy=False)
     tau = integrated_autocorrelation_time(np.abs(m))
     spacing = int(np.ceil(spacing_factor * tau))
     extra = int(np.ceil(10 * tau)) - n_equilibrate
     if extra > 0:
-        spins, *_ = run_chain(spins, T, extra, algorithm, rng)
-    *_, configurations = run_chain(spins, T, n_samples * spacing, algorithm, rng, snapshot_every=spacing)
+        spins, *_ = run_chain(spins, T, extra, algorithm, rng, energy=False)
+    *_, configurations = run_chain(spins, T, n_samples * spacing, algorithm, rng, snapshot_every=spacing,
+                                   energy=False)
     info = {"tau": tau, "spacing": spacing, "algorithm": algorithm,
             "mean_cluster_size": float(sizes.mean()) if sizes is not None else None}
     return configurations, info
