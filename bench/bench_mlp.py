@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from backprop.mlp import backward, batch_loss, forward, init_parameters, train_step
+from backprop.mlp import StepBuffers, backward, batch_loss, forward, init_parameters, train_step
 
 CASES = {  # name: (layer sizes, samples)
     "small": ((2, 16, 16, 1), 200),
@@ -59,21 +59,23 @@ def case_data(sizes, m, seed=0):
 def ours(sizes, m, repeats):
     X, Y, weights, biases = case_data(sizes, m)
     initial = [p.copy() for p in weights + biases]
+    buffers = StepBuffers(sizes, m)  # as MLP.fit runs its steps: the step's large arrays allocated once
 
     def reset():
         for p, p0 in zip(weights + biases, initial, strict=True):
             np.copyto(p, p0)
 
     step = median_seconds(lambda: train_step(weights, biases, X, Y, ACTIVATION, "binary_cross_entropy",
-                                             LEARNING_RATE), repeats, reset)
-    Z, A = forward(weights, biases, X, ACTIVATION)
+                                             LEARNING_RATE, buffers=buffers), repeats, reset)
+    Z, A = forward(weights, biases, X, ACTIVATION, buffers)
 
     def forward_and_loss():
-        Z_, _ = forward(weights, biases, X, ACTIVATION)
+        Z_, _ = forward(weights, biases, X, ACTIVATION, buffers)
         batch_loss(weights, Z_[-1], Y, "binary_cross_entropy")
 
     t_forward = median_seconds(forward_and_loss, repeats)
-    t_backward = median_seconds(lambda: backward(weights, Z, A, Y, ACTIVATION, "binary_cross_entropy"), repeats)
+    t_backward = median_seconds(lambda: backward(weights, Z, A, Y, ACTIVATION, "binary_cross_entropy",
+                                                 buffers=buffers), repeats)
     return step, t_forward, t_backward
 
 

@@ -12,6 +12,7 @@ from backprop.gradcheck import numerical_gradient, relative_error
 from backprop.mlp import (
     MLP,
     NotFittedError,
+    StepBuffers,
     backward,
     backward_errors,
     batch_loss,
@@ -185,6 +186,41 @@ def test_train_step_updates_in_place_and_lowers_the_loss():
     second, _, _ = train_step(weights, biases, X, Y, "tanh", "binary_cross_entropy", 0.5)
     assert not np.allclose(before[0], weights[0]) and second < first
     assert len(weight_norms) == len(error_norms) == 2 and min(weight_norms + error_norms) > 0
+
+
+@pytest.mark.parametrize("activation", ["identity", "sigmoid", "tanh", "relu"])
+@pytest.mark.parametrize("l2, clip_norm", [(0.0, None), (0.2, 0.05)])
+def test_steps_with_buffers_are_steps_without_them_to_the_bit(activation, l2, clip_norm):
+    """Ten steps that reuse one StepBuffers give the parameters, losses and norms of ten steps that allocate."""
+    rng = np.random.default_rng(2)
+    X, Y = rng.standard_normal((3, 40)), rng.integers(0, 2, size=(1, 40)).astype(float)
+    start = init_parameters((3, 6, 5, 1), rng=rng)
+    runs = []
+    for buffers in (None, StepBuffers((3, 6, 5, 1), 40)):
+        weights, biases = [w.copy() for w in start[0]], [b.copy() for b in start[1]]
+        record = [train_step(weights, biases, X, Y, activation, "binary_cross_entropy", 0.3, l2, clip_norm, buffers)
+                  for _ in range(10)]
+        runs.append((weights + biases, record))
+    (allocating, record_allocating), (buffered, record_buffered) = runs
+    assert record_allocating == record_buffered
+    assert all(np.array_equal(a, b) for a, b in zip(allocating, buffered, strict=True))
+    assert not np.array_equal(allocating[0], start[0][0])  # the steps did move the weights
+
+
+@pytest.mark.parametrize("batch_size", [None, 7])
+def test_fit_with_buffers_is_the_loop_of_allocating_steps(moons, batch_size):
+    """MLP.fit reuses buffers for every batch of full size; a loop of train_step without them gives its weights."""
+    X, y = moons[0][:50], moons[2][:50]  # 50 training samples
+    model = MLP(hidden_sizes=(8,), activation="tanh", learning_rate=0.5, n_epochs=5, batch_size=batch_size,
+                shuffle=False, random_state=3).fit(X, y)
+    weights, biases = init_parameters((2, 8, 1), "xavier", rng=np.random.default_rng(3))
+    batch = batch_size or 50
+    for _ in range(5):
+        for start in range(0, 50, batch):  # the last batch of 7 has 1 sample: it allocates
+            rows = slice(start, start + batch)
+            train_step(weights, biases, X[rows].T, y[rows].reshape(1, -1).astype(float), "tanh",
+                       "binary_cross_entropy", 0.5)
+    assert all(np.array_equal(a, b) for a, b in zip(model.weights_ + model.biases_, weights + biases, strict=True))
 
 
 def test_backward_can_return_the_errors_of_every_layer():

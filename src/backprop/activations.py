@@ -9,7 +9,9 @@ tanh' = 1 - a^2, relu' = [a > 0], identity' = 1. The forward pass has already st
 uses this form (``DERIVATIVES_FROM_OUTPUT``, used by ``backprop.mlp``) recomputes no exponential, and gets the same
 numbers as the derivative of ``z``.
 
-All functions take a number or an array and return a value of the same shape (a NumPy scalar for a number).
+All functions take a number or an array and return a value of the same shape (a NumPy scalar for a number). The
+four activations also take ``out=``, an array to write the result into, as NumPy's functions do: the training steps
+of ``backprop.mlp`` reuse their arrays from one step to the next.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def identity(z):
+def identity(z, out=None):
     """g(z) = z: the neuron's output is its input. Same shape as ``z``."""
-    return np.asarray(z, dtype=float) * 1.0
+    return np.multiply(np.asarray(z, dtype=float), 1.0, out=out)[()]
 
 
 def identity_derivative(z):
@@ -32,7 +34,7 @@ def identity_derivative_from_output(a):
     return np.ones_like(np.asarray(a, dtype=float))[()]
 
 
-def sigmoid(z):
+def sigmoid(z, out=None):
     """g(z) = 1 / (1 + exp(-z)), computed without overflow for any finite z.
 
     The textbook formula overflows in ``exp(-z)`` for z below about -710. Here ``exp`` only ever sees
@@ -45,7 +47,7 @@ def sigmoid(z):
     """
     z = np.asarray(z, dtype=float)
     e = np.exp(-np.abs(z))
-    return (np.where(z >= 0, 1.0, e) / (1.0 + e))[()]
+    return np.divide(np.where(z >= 0, 1.0, e), 1.0 + e, out=out)[()]
 
 
 def sigmoid_derivative(z):
@@ -60,9 +62,9 @@ def sigmoid_derivative_from_output(a):
     return (a * (1.0 - a))[()]
 
 
-def tanh(z):
+def tanh(z, out=None):
     """g(z) = tanh(z) = (e^z - e^-z) / (e^z + e^-z), in (-1, 1); NumPy's tanh never overflows."""
-    return np.tanh(np.asarray(z, dtype=float))[()]
+    return np.tanh(np.asarray(z, dtype=float), out=out)[()]
 
 
 def tanh_derivative(z):
@@ -77,9 +79,9 @@ def tanh_derivative_from_output(a):
     return (1.0 - a * a)[()]
 
 
-def relu(z):
+def relu(z, out=None):
     """g(z) = max(0, z): the rectified linear unit."""
-    return np.maximum(np.asarray(z, dtype=float), 0.0)[()]
+    return np.maximum(np.asarray(z, dtype=float), 0.0, out=out)[()]
 
 
 def relu_derivative(z):

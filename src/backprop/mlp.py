@@ -69,20 +69,21 @@ def init_parameters(layer_sizes, init: str = "xavier", init_scale=None, rng=None
     return weights, biases
 
 
-def forward(weights, biases, X, activation: str):
+def forward(weights, biases, X, activation: str, buffers=None):
     """Forward pass over a batch ``X`` of shape (n_features, m).
 
     Returns the lists ``Z`` (pre-activations of layers 1..L) and ``A`` (``A[0] = X``, then the hidden activations;
-    the output layer's activation is left to the loss, so ``len(A) == len(Z)``).
+    the output layer's activation is left to the loss, so ``len(A) == len(Z)``). With ``buffers`` (a
+    ``StepBuffers``), ``Z`` and ``A`` are written into its arrays instead of new ones.
     """
     g, _ = get_activation(activation)
     A, Z = [X], []
     for layer, (W, b) in enumerate(zip(weights, biases, strict=True), start=1):
-        z = W @ A[-1]
+        z = np.matmul(W, A[-1], out=_buffer(buffers, "Z", layer))  # W[l] @ A[l-1]
         z += b  # in place: a second full-size temporary costs more than the addition itself
         Z.append(z)
         if layer < len(weights):
-            A.append(g(Z[-1]))
+            A.append(g(z, out=_buffer(buffers, "A", layer)))
     return Z, A
 
 
@@ -95,14 +96,14 @@ def output_error(Z_out, Y, loss: str):
     return (prediction - Y) / Y.shape[1]
 
 
-def backward_errors(weights, Z, Y, activation: str, loss: str, A=None):
+def backward_errors(weights, Z, Y, activation: str, loss: str, A=None, buffers=None):
     """The error ``delta[l] = dL/dZ[l]`` of every layer, layer 1 first, each of shape (n_l, m).
 
     It starts at the output, ``output_error``, and moves back one layer at a time:
     ``delta[l-1] = (W[l].T @ delta[l]) * g'(Z[l-1])``, a matrix product followed by an element-wise product.
     Given the activations ``A`` of ``forward``, the slope g'(Z[l-1]) is taken from the stored output
     ``A[l-1] = g(Z[l-1])`` (sigma' = a(1 - a), tanh' = 1 - a^2, relu' = [a > 0]): the same numbers, without
-    evaluating the activation again.
+    evaluating the activation again. With ``buffers``, the hidden layers' errors go into its arrays.
     """
     _, g_prime = get_activation(activation)
     g_prime_from_output = DERIVATIVES_FROM_OUTPUT[activation]
@@ -112,7 +113,7 @@ def backward_errors(weights, Z, Y, activation: str, loss: str, A=None):
         if W.ndim == 2:
             # np.dot is the matrix product W[l].T @ delta[l]; for a one-unit output layer it is an outer product,
             # which np.dot computes several times faster than @ does
-            delta = np.dot(W.T, deltas[-1])
+            delta = np.dot(W.T, deltas[-1], out=_buffer(buffers, "deltas", index))
         elif W.shape[1] == 1:
             # a stack of one-unit layers: each product is an outer product, each entry a single multiplication,
             # which broadcasting computes (the same numbers) faster than @ does
@@ -127,17 +128,21 @@ def backward_errors(weights, Z, Y, activation: str, loss: str, A=None):
     return deltas[::-1]
 
 
-def backward(weights, Z, A, Y, activation: str, loss: str, l2: float = 0.0, return_errors: bool = False):
+def backward(weights, Z, A, Y, activation: str, loss: str, l2: float = 0.0, return_errors: bool = False,
+             buffers=None):
     """Backward pass: the gradients of the mean loss (plus the L2 penalty) for every W[l] and b[l].
 
     With the errors ``delta[l]`` of ``backward_errors`` (its slopes taken from the activations ``A``), each layer's
     gradients are ``dW[l] = delta[l] @ A[l-1].T (+ l2/m * W[l])`` and ``db[l] = delta[l]`` summed over the samples
     (columns).
-    Returns ``(dW, db)``, layer 1 first, or ``(dW, db, deltas)`` with ``return_errors``.
+    Returns ``(dW, db)``, layer 1 first, or ``(dW, db, deltas)`` with ``return_errors``. With ``buffers``, the
+    errors and ``dW`` are written into its arrays.
     """
     m = Y.shape[1]
-    deltas = backward_errors(weights, Z, Y, activation, loss, A)
-    dW = [delta @ a.mT for delta, a in zip(deltas, A, strict=True)]  # .mT transposes a matrix, or each of a stack
+    deltas = backward_errors(weights, Z, Y, activation, loss, A, buffers)
+    # delta[l] @ A[l-1].T; .mT transposes a matrix, or each matrix of a stack
+    dW = [np.matmul(delta, a.mT, out=_buffer(buffers, "dW", layer))
+          for layer, (delta, a) in enumerate(zip(deltas, A, strict=True), start=1)]
     if l2:
         for gradient, W in zip(dW, weights, strict=True):
             gradient += (l2 / m) * W
@@ -167,6 +172,32 @@ def frobenius_norm(array) -> float:
     return math.sqrt(flat.dot(flat))
 
 
+class StepBuffers:
+    """The large arrays of a training step, allocated once and filled in place at every step of the same size.
+
+    For batches of ``m`` samples and the given layer sizes: the pre-activations ``Z[l]`` and hidden activations
+    ``A[l]``, the hidden layers' errors ``delta[l]`` and the weight gradients ``dW[l]``. The maths is unchanged, to
+    the bit; only the memory is reused. Why it matters: a step of a mid-size network (100-128-128-1 on 1,024
+    samples) makes several arrays of a megabyte. The memory allocator hands such blocks back to the operating system
+    when they are freed, and a new one costs page faults on first use: allocated afresh at every step, they took as
+    long as the arithmetic (``bench/bench_mlp.py``).
+    """
+
+    def __init__(self, layer_sizes, m: int):
+        units = tuple(layer_sizes[1:])
+        self.m = m
+        self.Z = [np.empty((n, m)) for n in units]
+        self.A = [np.empty((n, m)) for n in units[:-1]]
+        self.deltas = [np.empty((n, m)) for n in units[:-1]]
+        self.dW = [np.empty((n_out, n_in)) for n_in, n_out in zip(layer_sizes[:-1], units, strict=True)]
+
+
+def _buffer(buffers, name: str, layer: int):
+    """The array of ``buffers`` that holds layer ``layer``'s ``name`` (Z, A, deltas or dW; layers count from 1), or
+    None, which tells a NumPy function to allocate a new array."""
+    return None if buffers is None else getattr(buffers, name)[layer - 1]
+
+
 def clip_by_norm(gradients, max_norm: float):
     """Scale all gradients by ``max_norm / ||g||`` when their joint norm ``||g||`` exceeds ``max_norm``.
 
@@ -180,25 +211,27 @@ def clip_by_norm(gradients, max_norm: float):
 
 
 def train_step(weights, biases, X, Y, activation: str, loss: str, learning_rate: float, l2: float = 0.0,
-               clip_norm=None):
+               clip_norm=None, buffers=None):
     """One step of gradient descent on a batch, in place: forward, backward, (clip), update.
 
     Returns the batch's loss before the step and, per layer, the norms of the weight gradient ``dW[l]`` and of the
     error ``delta[l]`` (before clipping). If the outputs are no longer finite (a diverged run), nothing is updated
-    and the loss returned is ``inf``, with ``None`` for the norms.
+    and the loss returned is ``inf``, with ``None`` for the norms. ``buffers``, a ``StepBuffers`` for batches of
+    this size, holds the step's large arrays (``MLP.fit`` passes one); without it they are allocated anew.
     """
-    Z, A = forward(weights, biases, X, activation)
+    Z, A = forward(weights, biases, X, activation, buffers)
     if not np.isfinite(Z[-1]).all():
         return float("inf"), None, None
     value = batch_loss(weights, Z[-1], Y, loss, l2)
-    dW, db, deltas = backward(weights, Z, A, Y, activation, loss, l2, return_errors=True)
+    dW, db, deltas = backward(weights, Z, A, Y, activation, loss, l2, return_errors=True, buffers=buffers)
     weight_norms = [frobenius_norm(g) for g in dW]
     error_norms = [frobenius_norm(d) for d in deltas]
     if clip_norm is not None:
         clipped, _ = clip_by_norm(dW + db, clip_norm)
         dW, db = clipped[: len(dW)], clipped[len(dW):]
     for W, b, gW, gb in zip(weights, biases, dW, db, strict=True):
-        W -= learning_rate * gW
+        gW *= learning_rate  # the step alpha * dW, in place (the gradient is not needed after it): W -= alpha * dW
+        W -= gW
         b -= learning_rate * gb
     return value, weight_norms, error_norms
 
@@ -314,6 +347,7 @@ class MLP:
         batch = m if self.batch_size is None else min(self.batch_size, m)
         self.loss_curve_, weight_norms, error_norms, self.diverged_ = [], [], [], False
         order = np.arange(m)
+        buffers = StepBuffers(layer_sizes, batch)  # for every step of `batch` samples (a shorter last batch allocates)
         wanted, self.snapshots_ = {int(e) for e in self.snapshot_epochs}, {}
 
         def keep(epoch):
@@ -329,13 +363,15 @@ class MLP:
                 total, first_norms = 0.0, None
                 for start in range(0, m, batch):
                     rows = order[start:start + batch] if batch < m else slice(None)
+                    n_rows = min(start + batch, m) - start
                     value, w_norms, e_norms = train_step(self.weights_, self.biases_, X_rows[rows].T,
                                                          Y_rows[rows].T, self.activation, self.loss,
-                                                         self.learning_rate, self.l2, self.clip_norm)
+                                                         self.learning_rate, self.l2, self.clip_norm,
+                                                         buffers if n_rows == batch else None)
                     if not np.isfinite(value):
                         break
                     first_norms = first_norms or (w_norms, e_norms)
-                    total += value * (min(start + batch, m) - start)
+                    total += value * n_rows
                 if not np.isfinite(value):
                     self.diverged_ = True
                     break
