@@ -140,8 +140,12 @@ def _l2_and_m(l2, m) -> tuple[float, int]:
 
 
 def l2_penalty(weights, l2: float, m: int) -> float:
-    """(lambda / 2m) * sum of the squared Frobenius norms of the weight matrices (biases are not penalised)."""
+    """(lambda / 2m) * sum of the squared Frobenius norms of the weight matrices (biases are not penalised).
+
+    For a stack of networks' weights (each of shape (k, n_out, n_in)), an array of the k networks' penalties."""
     l2, m = _l2_and_m(l2, m)
+    if weights and np.ndim(weights[0]) == 3:
+        return l2 / (2.0 * m) * sum(np.sum(np.square(w), axis=(1, 2)) for w in weights)
     return float(l2 / (2.0 * m) * sum(np.sum(np.square(w)) for w in weights))
 
 

@@ -157,10 +157,6 @@ def batch_loss(weights, Z_out, Y, loss: str, l2: float = 0.0) -> float:
     For a stack of networks (``Z_out`` of shape (k, n_outputs, m)) it returns an array of the k networks' losses.
     """
     data_loss = (binary_cross_entropy_from_logits if loss == "binary_cross_entropy" else half_mean_squared_error)
-    if Z_out.ndim == 3:  # a stack: the losses (losses.py) and the penalty are summed per network
-        m = Y.shape[-1]
-        penalty = l2 / (2.0 * m) * sum(np.sum(np.square(W), axis=(1, 2)) for W in weights) if l2 else 0.0
-        return data_loss(Z_out, Y, check_input=False) + penalty
     penalty = l2_penalty(weights, l2, Y.shape[1]) if l2 else 0.0
     return data_loss(Z_out, Y, check_input=False) + penalty
 
@@ -185,7 +181,6 @@ class StepBuffers:
 
     def __init__(self, layer_sizes, m: int):
         units = tuple(layer_sizes[1:])
-        self.m = m
         self.Z = [np.empty((n, m)) for n in units]
         self.A = [np.empty((n, m)) for n in units[:-1]]
         self.deltas = [np.empty((n, m)) for n in units[:-1]]
