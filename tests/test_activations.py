@@ -71,6 +71,16 @@ def test_sigmoid_is_the_two_branch_formula_to_the_last_bit():
     np.testing.assert_array_equal(sigmoid(z), np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))
 
 
+def test_sigmoid_keeps_the_two_branch_formula_at_infinities_and_nan():
+    """Its numerator, max(exp(-|z|), [z >= 0]), is the two-branch formula's, also where exp(-|z|) is 0 or NaN (and
+    the comparison fails for branches taken the wrong way round)."""
+    z = np.array([-np.inf, np.inf, np.nan, -0.0, 0.0, -5.0, 5.0])
+    e = np.exp(-np.abs(z))
+    np.testing.assert_array_equal(sigmoid(z), np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))  # NaN = NaN here
+    with pytest.raises(AssertionError):
+        np.testing.assert_array_equal(sigmoid(z), np.where(z < 0, 1.0 / (1.0 + e), e / (1.0 + e)))
+
+
 def test_shapes_are_kept():
     z = np.zeros((3, 2))
     assert sigmoid(z).shape == (3, 2) and identity(z).shape == (3, 2)
