@@ -16,6 +16,10 @@ Run one notebook or all of them under every environment (nbval compares with the
     python tests/numeric_environments.py chapters/07_*.ipynb  # some
     python tests/numeric_environments.py --env baseline-simd chapters/05_two_neurons.ipynb
 
+The kernels here show each figure without drawing it (``tests/kernel_startup/figures_not_drawn.py``): nbval never
+compares images, and the ``notebooks`` stage draws them all, so drawing the book's 52 figures in two more environments
+(about 15 s of CPU each) would prove nothing.
+
 ``make test`` runs this as its ``portability`` stage. Exit status 0 when every notebook matches in every
 environment.
 """
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -79,9 +84,22 @@ def describe(settings: dict[str, str]) -> str:
     return " ".join(f"{key}={value!r}" if " " in value else f"{key}={value}" for key, value in settings.items())
 
 
-def run(name: str, settings: dict[str, str], paths: list[str], workers: int) -> subprocess.Popen:
+# The kernels here show figures without drawing them (nbval does not compare images; the notebooks stage draws them):
+# this file goes into the startup folder of an IPython profile made for the run.
+FIGURES_NOT_DRAWN = ROOT / "tests" / "kernel_startup" / "figures_not_drawn.py"
+
+
+def ipython_dir_without_drawing(parent: Path) -> Path:
+    """An IPython directory whose default profile runs FIGURES_NOT_DRAWN at every kernel's start."""
+    startup = parent / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    shutil.copy(FIGURES_NOT_DRAWN, startup / FIGURES_NOT_DRAWN.name)
+    return parent
+
+
+def run(name: str, settings: dict[str, str], paths: list[str], workers: int, ipython_dir: Path) -> subprocess.Popen:
     # numba's on-disk cache is keyed by the target CPU, so each environment compiles and keeps code of its own.
-    env = {**os.environ, **settings}
+    env = {**os.environ, **settings, "IPYTHONDIR": str(ipython_dir)}
     log = tempfile.NamedTemporaryFile("w+", prefix=f"portability-{name}-", suffix=".log", delete=False)
     command = [sys.executable, *NBVAL, "-n", str(workers), *paths, *SAME_BITS_TESTS]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
@@ -102,18 +120,21 @@ def main() -> int:
     for name, settings in chosen.items():
         print(f"environment {name}: {describe(settings)}", flush=True)
     start = time.perf_counter()
-    processes = {name: run(name, settings, args.paths, args.workers) for name, settings in chosen.items()}
     failed = []
-    for name, process in processes.items():
-        process.wait()
-        process.log.seek(0)
-        output = process.log.read()
-        summary = [line for line in output.splitlines()
-                   if line.startswith("=") and any(word in line for word in ("passed", "failed", "error"))]
-        print(f"\n=== {name}: exit {process.returncode}  {summary[-1] if summary else ''}")
-        if process.returncode != 0:
-            failed.append(name)
-            print(output[-20_000:])
+    with tempfile.TemporaryDirectory(prefix="portability-ipython-") as profiles:
+        processes = {name: run(name, settings, args.paths, args.workers,
+                               ipython_dir_without_drawing(Path(profiles) / name))
+                     for name, settings in chosen.items()}
+        for name, process in processes.items():
+            process.wait()
+            process.log.seek(0)
+            output = process.log.read()
+            summary = [line for line in output.splitlines()
+                       if line.startswith("=") and any(word in line for word in ("passed", "failed", "error"))]
+            print(f"\n=== {name}: exit {process.returncode}  {summary[-1] if summary else ''}")
+            if process.returncode != 0:
+                failed.append(name)
+                print(output[-20_000:])
     print(f"\nportability: {len(chosen) - len(failed)} environments passed, {len(failed)} failed "
           f"({time.perf_counter() - start:.0f} s)" + (f": {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0
