@@ -122,7 +122,8 @@ def _load(path: Path, shape):
     return spins, tau, spacing
 
 
-def ising_dataset(sizes, temperatures, n_samples, seed=0, algorithm="auto", progress=None, directory=None):
+def ising_dataset(sizes, temperatures, n_samples, seed=0, algorithm="auto", progress=None, directory=None,
+                  jobs=1):
     """Configurations for every lattice size and temperature, from the cache when it has them.
 
     Parameters
@@ -134,6 +135,8 @@ def ising_dataset(sizes, temperatures, n_samples, seed=0, algorithm="auto", prog
     algorithm : "auto" (Wolff below ``WOLFF_BELOW``, Metropolis above), "metropolis" or "wolff".
     progress : show a tqdm bar on stderr while generating; None (default) shows it only in a terminal.
     directory : cache directory (default ``cache_dir()``).
+    jobs : lattice sizes generated at the same time, each in a process of its own (default 1: in this process).
+        The data are the same either way: each (L, T) draws from its own seeded generator.
 
     Returns
     -------
@@ -146,6 +149,7 @@ def ising_dataset(sizes, temperatures, n_samples, seed=0, algorithm="auto", prog
         raise ValueError(f"temperatures must be > 0; got {T[T <= 0].tolist()}.")
     n_samples = positive_int(n_samples, "n_samples")
     seed = _check_seed(seed)
+    jobs = positive_int(jobs, "jobs")
     choose_algorithm(CRITICAL_TEMPERATURE, algorithm)
     directory = Path(directory) if directory is not None else cache_dir()
     if progress is None:
@@ -163,14 +167,42 @@ def ising_dataset(sizes, temperatures, n_samples, seed=0, algorithm="auto", prog
 
         with tqdm(total=len(missing) * T.size, desc="Ising samples", unit="T", file=sys.stderr,
                   disable=not progress) as bar:
+            if jobs > 1 and len(missing) > 1:
+                _generate_in_processes(missing, T, n_samples, seed, algorithm, jobs, bar)
             for L, path in missing:
-                bar.set_postfix(L=L)
-                spins, tau, spacing = generate(L, T, n_samples, seed, algorithm, bar)
-                _save_atomically(path, spins=spins, tau=tau, spacing=spacing)
-                result[L] = {"spins": spins, "tau": tau, "spacing": spacing, "generated": True}
+                loaded = _load(path, (T.size, n_samples, L, L)) if path.exists() else None
+                if loaded is None:  # one process, or the pool left it out
+                    bar.set_postfix(L=L)
+                    loaded = generate(L, T, n_samples, seed, algorithm, bar)
+                    _save_atomically(path, *loaded)
+                result[L] = dict(zip(("spins", "tau", "spacing"), loaded, strict=True), generated=True)
     for L in sizes:
         result[L]["temperatures"] = T.copy()
     return {L: result[L] for L in sizes}
+
+
+def _generate_and_save(L, temperatures, n_samples, seed, algorithm, path) -> int:
+    """One lattice size, generated and written to its cache file (in a worker process)."""
+    spins, tau, spacing = generate(L, temperatures, n_samples, seed, algorithm)
+    _save_atomically(path, spins, tau, spacing)
+    return L
+
+
+def _generate_in_processes(missing, temperatures, n_samples, seed, algorithm, jobs, bar) -> None:
+    """Generate the missing sizes in ``jobs`` processes, largest first (the cost grows with L * L), each writing its
+    own cache file; the caller then reads them. The samplers are compiled here first, once: otherwise every worker
+    would compile them itself on a new machine (several seconds each)."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    warm_up = np.random.default_rng(0)
+    for algorithm_name in ALGORITHMS:
+        sample_configurations(4, CRITICAL_TEMPERATURE, 1, algorithm_name, warm_up, n_equilibrate=1, n_pilot=20)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(missing))) as pool:
+        futures = [pool.submit(_generate_and_save, L, temperatures, n_samples, seed, algorithm, path)
+                   for L, path in sorted(missing, key=lambda entry: -entry[0])]
+        for future in as_completed(futures):
+            bar.set_postfix(L=future.result())
+            bar.update(temperatures.size)
 
 
 def main(argv=None) -> int:
@@ -182,9 +214,12 @@ def main(argv=None) -> int:
                                                  "11); what is already cached is only read.")
     parser.add_argument("--directory", type=Path, default=None, help="cache directory (default: %(default)s, "
                         "meaning $BACKPROP_CACHE_DIR or ~/.cache/backprop)")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                        help="lattice sizes generated side by side, one process each (default: %(default)s)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    data = ising_dataset(BOOK_SIZES, BOOK_TEMPERATURES, BOOK_SAMPLES, seed=BOOK_SEED, directory=args.directory)
+    data = ising_dataset(BOOK_SIZES, BOOK_TEMPERATURES, BOOK_SAMPLES, seed=BOOK_SEED, directory=args.directory,
+                         jobs=args.jobs)
     generated = [L for L, entry in data.items() if entry["generated"]]
     print(f"Ising data of chapters 10 and 11 in {args.directory or cache_dir()}: L = {', '.join(map(str, data))}; "
           f"generated now: {', '.join(map(str, generated)) or 'none (all cached)'} "
