@@ -4,6 +4,7 @@ would generate their data again while the cache holds a grid nobody reads."""
 
 import ast
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -53,11 +54,12 @@ def test_a_drifted_grid_is_caught(tmp_path):
 def test_the_command_line_reads_a_filled_cache_without_generating(tmp_path, monkeypatch, capsys):
     real = ising_data.ising_dataset
 
-    def small(sizes, temperatures, n_samples, seed, directory):  # the real grid takes a minute to generate
-        return real((4,), (1.5, 3.0), 4, seed=seed, directory=directory, progress=False)
+    def small(sizes, temperatures, n_samples, seed, directory, jobs):  # the real grid takes a minute to generate
+        assert jobs == min(2, os.cpu_count() or 1)  # two sizes at a time, on a machine with two cores or more
+        return real((4, 6), (1.5, 3.0), 4, seed=seed, directory=directory, progress=False, jobs=jobs)
 
     monkeypatch.setattr(ising_data, "ising_dataset", small)
     assert ising_data.main(["--directory", str(tmp_path)]) == 0
-    assert "generated now: 4" in capsys.readouterr().out
+    assert "generated now: 4, 6" in capsys.readouterr().out
     assert ising_data.main(["--directory", str(tmp_path)]) == 0
     assert "none (all cached)" in capsys.readouterr().out
