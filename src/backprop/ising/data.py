@@ -171,7 +171,7 @@ def ising_dataset(sizes, temperatures, n_samples, seed=0, algorithm="auto", prog
                 _generate_in_processes(missing, T, n_samples, seed, algorithm, jobs, bar)
             for L, path in missing:
                 loaded = _load(path, (T.size, n_samples, L, L)) if path.exists() else None
-                if loaded is None:  # one process, or the pool left it out
+                if loaded is None:  # generated here: one process, or a file that could not be read back
                     bar.set_postfix(L=L)
                     loaded = generate(L, T, n_samples, seed, algorithm, bar)
                     _save_atomically(path, *loaded)
