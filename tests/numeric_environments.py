@@ -17,8 +17,8 @@ Run one notebook or all of them under every environment (nbval compares with the
     python tests/numeric_environments.py --env baseline-simd chapters/05_two_neurons.ipynb
 
 The kernels here show each figure without drawing it (``tests/kernel_startup/figures_not_drawn.py``): nbval never
-compares images, and the ``notebooks`` stage draws them all, so drawing the book's 52 figures in two more environments
-(about 15 s of CPU each) would prove nothing.
+compares images, and the ``notebooks`` stage draws them all, so drawing the book's 47 inline figures in two more
+environments (about 15 s of CPU each) would prove nothing.
 
 ``make test`` runs this as its ``portability`` stage. Exit status 0 when every notebook matches in every
 environment.

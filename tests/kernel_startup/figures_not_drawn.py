@@ -1,10 +1,11 @@
 # IPython startup file for the portability stage's kernels: figures are shown without being drawn into a PNG.
 #
 # nbval never compares images (it skips ``image/png`` unless run with nbdime), so in the two extra numeric environments
-# drawing and compressing each of the book's 52 figures costs CPU and proves nothing: what nbval compares there, the
-# printed numbers and each figure's text line ("<Figure size 1100x400 with 2 Axes>"), is computed without drawing. The
-# ``notebooks`` stage, in the default environment, still draws every figure, so a figure that fails to draw still fails
-# the tests. tests/numeric_environments.py puts this file in each kernel's IPython profile; nothing else loads it.
+# drawing and compressing each of the book's 47 inline figures costs CPU and proves nothing: what nbval compares
+# there, the printed numbers and each figure's text line ("<Figure size 1100x400 with 2 Axes>"), is computed without
+# drawing. The ``notebooks`` stage, in the default environment, still draws every figure, so a figure that fails to
+# draw still fails the tests. tests/numeric_environments.py puts this file in each kernel's IPython profile; nothing
+# else loads it.
 #
 # It replaces IPython's ``print_figure``, which the inline backend's PNG formatter calls, before the backend is set up
 # (the formatter looks the function up when pyplot is first imported). The PNG it returns is a fixed 1x1 image.
