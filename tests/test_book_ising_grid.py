@@ -14,16 +14,17 @@ from backprop.ising import data as ising_data
 
 ROOT = Path(__file__).resolve().parents[1]
 GRID_NAMES = ("SIZES", "TEMPERATURES", "N_SAMPLES")
+REFINED_NAMES = ("REFINED_SAMPLES", "REFINED_SEED")  # chapter 11's finer run; its grid is checked in the chapter
 
 
-def grid_of(notebook: Path) -> dict:
-    """The values the notebook's code assigns to SIZES, TEMPERATURES and N_SAMPLES (only those lines are run)."""
+def grid_of(notebook: Path, names=GRID_NAMES) -> dict:
+    """The values the notebook's code assigns to ``names`` (only those lines are run)."""
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     source = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
     found = {}
     for node in ast.parse(source).body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and getattr(node.targets[0], "id", None) in \
-                GRID_NAMES:
+                names:
             found[node.targets[0].id] = eval(compile(ast.Expression(node.value), notebook.name, "eval"), {"np": np})
     return found
 
@@ -39,6 +40,15 @@ def test_the_chapters_grid_is_the_packages(name):
     grid = grid_of(ROOT / "chapters" / f"{name}.ipynb")
     assert agrees(grid), (f"chapters/{name}.ipynb defines {sorted(grid)} differently from backprop.ising.data's "
                           "BOOK_SIZES, BOOK_TEMPERATURES, BOOK_SAMPLES: change both together")
+
+
+def test_chapter_11s_finer_run_is_the_packages():
+    refined = grid_of(ROOT / "chapters" / "11_ising_phases.ipynb", REFINED_NAMES)
+    assert refined == {"REFINED_SAMPLES": ising_data.BOOK_REFINED_SAMPLES,
+                       "REFINED_SEED": ising_data.BOOK_REFINED_SEED}, (
+        "chapter 11's REFINED_SAMPLES and REFINED_SEED differ from backprop.ising.data's BOOK_REFINED_SAMPLES and "
+        "BOOK_REFINED_SEED: change both together")
+    assert ising_data.BOOK_REFINED_SEED != ising_data.BOOK_SEED  # else the finer run's chains repeat the first's
 
 
 def test_a_drifted_grid_is_caught(tmp_path):
@@ -60,6 +70,6 @@ def test_the_command_line_reads_a_filled_cache_without_generating(tmp_path, monk
 
     monkeypatch.setattr(ising_data, "ising_dataset", small)
     assert ising_data.main(["--directory", str(tmp_path)]) == 0
-    assert "generated now: 4, 6" in capsys.readouterr().out
+    assert capsys.readouterr().out.count("generated now: 4, 6") == 2  # both runs: their seeds differ
     assert ising_data.main(["--directory", str(tmp_path)]) == 0
-    assert "none (all cached)" in capsys.readouterr().out
+    assert capsys.readouterr().out.count("none (all cached)") == 2

@@ -8,6 +8,7 @@ from backprop.ising.estimates import (
     error_decimals,
     half_spread,
     plus_minus,
+    refinement_grid,
     resample_indices,
     total_uncertainty,
 )
@@ -62,3 +63,21 @@ def test_error_decimals_matches_plus_minus():
         assert len(plus_minus(2.2672, error).split(" ± ")[1].partition(".")[2]) == error_decimals(error)
     with pytest.raises(ValueError, match="finite error > 0"):
         error_decimals(0.0)
+
+
+def test_refinement_grid_covers_every_estimate_rounded_outwards():
+    grid = refinement_grid([2.267, 2.265], [0.008, 0.009], n_sigma=3, step=0.005)
+    # 2.267 - 0.024 = 2.243 and 2.265 - 0.027 = 2.238 -> 2.235; 2.267 + 0.024 = 2.291 -> 2.295
+    np.testing.assert_allclose(grid, np.linspace(2.235, 2.295, 13), rtol=0, atol=1e-12)
+    assert np.all(np.isclose(np.diff(grid), 0.005, rtol=0, atol=1e-12))
+    # a bound already on the grid stays where it is; a wider n_sigma reaches further
+    np.testing.assert_allclose(refinement_grid([1.0], [0.01], n_sigma=1, step=0.01), [0.99, 1.0, 1.01])
+    assert refinement_grid([2.267], [0.008], n_sigma=5)[0] == 2.225  # 2.267 - 0.040 = 2.227
+
+
+@pytest.mark.parametrize("values, uncertainties, message", [
+    ([], [], "non-empty"), ([1.0, 2.0], [0.1], "same length"), ([np.nan], [0.1], "finite"),
+    ([1.0], [0.0], "> 0")])
+def test_refinement_grid_rejects_bad_input(values, uncertainties, message):
+    with pytest.raises(ValueError, match=message):
+        refinement_grid(values, uncertainties)
