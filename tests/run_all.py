@@ -39,7 +39,7 @@ STAGES = [
         "nbval again under two other numeric environments (SIMD paths, BLAS kernel and threads, numba target)",
         [sys.executable, "tests/numeric_environments.py"],
     ),
-    ("ising-data", "the Ising data of chapters 10 and 11 in the cache (generated once, on a fresh machine)",
+    ("ising-data", "the Ising data of chapters 10 and 11, both runs, in the cache (generated once, on a fresh machine)",
      [sys.executable, "-m", "backprop.ising.data"]),
     ("exercises", "exercises/ is what solutions/ generates", [sys.executable, "-m", "backprop.exercises", "--check"]),
     ("book", "jupyter-book build -W --keep-going (warnings are errors)", ["make", "--no-print-directory", "book"]),

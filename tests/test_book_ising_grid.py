@@ -62,14 +62,22 @@ def test_a_drifted_grid_is_caught(tmp_path):
 
 
 def test_the_command_line_reads_a_filled_cache_without_generating(tmp_path, monkeypatch, capsys):
-    real = ising_data.ising_dataset
+    real = ising_data.fill_cache
+    jobs_asked = []
 
-    def small(sizes, temperatures, n_samples, seed, directory, jobs):  # the real grid takes a minute to generate
-        assert jobs == min(2, os.cpu_count() or 1)  # two sizes at a time, on a machine with two cores or more
-        return real((4, 6), (1.5, 3.0), 4, seed=seed, directory=directory, progress=False, jobs=jobs)
+    def recorded(runs, directory, jobs):
+        jobs_asked.append(jobs)
+        return real(runs, directory=directory, jobs=jobs, progress=False)
 
-    monkeypatch.setattr(ising_data, "ising_dataset", small)
+    # the real runs take a minute to generate: two small runs in their place, with different seeds
+    for name, value in (("BOOK_SIZES", (4, 6)), ("BOOK_TEMPERATURES", (1.5, 3.0)), ("BOOK_SAMPLES", 4),
+                        ("BOOK_REFINED_SIZES", (4,)), ("BOOK_REFINED_TEMPERATURES", (2.2, 2.3)),
+                        ("BOOK_REFINED_SAMPLES", 3), ("fill_cache", recorded)):
+        monkeypatch.setattr(ising_data, name, value)
     assert ising_data.main(["--directory", str(tmp_path)]) == 0
-    assert capsys.readouterr().out.count("generated now: 4, 6") == 2  # both runs: their seeds differ
+    out = capsys.readouterr().out
+    assert "chapters 10 and 11 in" in out and "generated now: 4, 6\n" in out
+    assert "finer run in" in out and "generated now: 4\n" in out
     assert ising_data.main(["--directory", str(tmp_path)]) == 0
     assert capsys.readouterr().out.count("none (all cached)") == 2
+    assert jobs_asked == [min(2, os.cpu_count() or 1)] * 2  # two sizes at a time on a machine with two cores

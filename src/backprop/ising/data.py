@@ -129,6 +129,19 @@ def _load(path: Path, shape):
     return spins, tau, spacing
 
 
+def _checked_run(sizes, temperatures, n_samples, seed):
+    """The parameters of a run, checked: (sizes as a list, temperatures as an array, n_samples, seed)."""
+    sizes = [check_lattice_size(L) for L in sizes]
+    T = as_finite_vector(temperatures, "temperatures")
+    if np.any(T <= 0):
+        raise ValueError(f"temperatures must be > 0; got {T[T <= 0].tolist()}.")
+    return sizes, T, positive_int(n_samples, "n_samples"), _check_seed(seed)
+
+
+def _load_if_present(path: Path, shape):
+    return _load(path, shape) if path.exists() else None
+
+
 def ising_dataset(sizes, temperatures, n_samples, seed=0, algorithm="auto", progress=None, directory=None,
                   jobs=1):
     """Configurations for every lattice size and temperature, from the cache when it has them.
@@ -150,12 +163,7 @@ def ising_dataset(sizes, temperatures, n_samples, seed=0, algorithm="auto", prog
     dict mapping each L to a dict with ``spins`` int8 (n_T, n_samples, L, L), ``temperatures`` (n_T,),
     ``tau`` and ``spacing`` (n_T,) and ``generated`` (False when read from the cache).
     """
-    sizes = [check_lattice_size(L) for L in sizes]
-    T = as_finite_vector(temperatures, "temperatures")
-    if np.any(T <= 0):
-        raise ValueError(f"temperatures must be > 0; got {T[T <= 0].tolist()}.")
-    n_samples = positive_int(n_samples, "n_samples")
-    seed = _check_seed(seed)
+    sizes, T, n_samples, seed = _checked_run(sizes, temperatures, n_samples, seed)
     jobs = positive_int(jobs, "jobs")
     choose_algorithm(CRITICAL_TEMPERATURE, algorithm)
     directory = Path(directory) if directory is not None else cache_dir()
@@ -163,8 +171,8 @@ def ising_dataset(sizes, temperatures, n_samples, seed=0, algorithm="auto", prog
         progress = sys.stderr.isatty()
     result, missing = {}, []
     for L in sizes:
-        path = directory / f"ising_L{L}_{cache_key(L, T, n_samples, seed, algorithm)}.npz"
-        loaded = _load(path, (T.size, n_samples, L, L)) if path.exists() else None
+        path = _cache_path(directory, L, T, n_samples, seed, algorithm)
+        loaded = _load_if_present(path, (T.size, n_samples, L, L))
         if loaded is None:
             missing.append((L, path))
         else:
@@ -175,9 +183,9 @@ def ising_dataset(sizes, temperatures, n_samples, seed=0, algorithm="auto", prog
         with tqdm(total=len(missing) * T.size, desc="Ising samples", unit="T", file=sys.stderr,
                   disable=not progress) as bar:
             if jobs > 1 and len(missing) > 1:
-                _generate_in_processes(missing, T, n_samples, seed, algorithm, jobs, bar)
+                _generate_in_processes([(L, T, n_samples, seed, algorithm, path) for L, path in missing], jobs, bar)
             for L, path in missing:
-                loaded = _load(path, (T.size, n_samples, L, L)) if path.exists() else None
+                loaded = _load_if_present(path, (T.size, n_samples, L, L))
                 if loaded is None:  # generated here: one process, or a file that could not be read back
                     bar.set_postfix(L=L)
                     loaded = generate(L, T, n_samples, seed, algorithm, bar)
@@ -195,21 +203,58 @@ def _generate_and_save(L, temperatures, n_samples, seed, algorithm, path) -> int
     return L
 
 
-def _generate_in_processes(missing, temperatures, n_samples, seed, algorithm, jobs, bar) -> None:
-    """Generate the missing sizes in ``jobs`` processes, largest first (the cost grows with L * L), each writing its
-    own cache file; the caller then reads them. The samplers are compiled here first, once: otherwise every worker
-    would compile them itself on a new machine (several seconds each)."""
+def _cache_path(directory: Path, L, temperatures, n_samples, seed, algorithm) -> Path:
+    return directory / f"ising_L{L}_{cache_key(L, temperatures, n_samples, seed, algorithm)}.npz"
+
+
+def _generate_in_processes(tasks, jobs, bar) -> None:
+    """Generate each task ``(L, temperatures, n_samples, seed, algorithm, path)`` in one of ``jobs`` processes, the
+    costliest first (the cost grows with L * L times the number of configurations), each writing its own cache file;
+    the caller then reads them. The samplers are compiled here first, once: otherwise every worker would compile them
+    itself on a new machine (several seconds each)."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     warm_up = np.random.default_rng(0)
     for algorithm_name in ALGORITHMS:
         sample_configurations(4, CRITICAL_TEMPERATURE, 1, algorithm_name, warm_up, n_equilibrate=1, n_pilot=20)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(missing))) as pool:
-        futures = [pool.submit(_generate_and_save, L, temperatures, n_samples, seed, algorithm, path)
-                   for L, path in sorted(missing, key=lambda entry: -entry[0])]
+    by_cost = sorted(tasks, key=lambda task: -task[0] ** 2 * len(task[1]) * task[2])
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+        futures = {pool.submit(_generate_and_save, *task): len(task[1]) for task in by_cost}
         for future in as_completed(futures):
             bar.set_postfix(L=future.result())
-            bar.update(temperatures.size)
+            bar.update(futures[future])
+
+
+def fill_cache(runs, directory=None, jobs=1, algorithm="auto", progress=None) -> list:
+    """Make sure the cache holds several runs, each ``(sizes, temperatures, n_samples, seed)`` as ``ising_dataset``
+    takes them, generating what is missing in one pool of ``jobs`` processes: one pool for all the runs keeps both
+    cores busy to the end, where a pool per run would leave one idle while the other finishes the run's largest size.
+    Returns, per run, the sizes generated now (an empty list when the cache had them all)."""
+    jobs = positive_int(jobs, "jobs")
+    directory = Path(directory) if directory is not None else cache_dir()
+    if progress is None:
+        progress = sys.stderr.isatty()
+    tasks, generated = [], []
+    choose_algorithm(CRITICAL_TEMPERATURE, algorithm)
+    for run in runs:
+        sizes, T, n_samples, seed = _checked_run(*run)
+        missing = [L for L in sizes if _load_if_present(_cache_path(directory, L, T, n_samples, seed, algorithm),
+                                                        (T.size, n_samples, L, L)) is None]
+        tasks += [(L, T, n_samples, seed, algorithm, _cache_path(directory, L, T, n_samples, seed, algorithm))
+                  for L in missing]
+        generated.append(missing)
+    if tasks:
+        from tqdm import tqdm
+
+        with tqdm(total=sum(len(task[1]) for task in tasks), desc="Ising samples", unit="T", file=sys.stderr,
+                  disable=not progress) as bar:
+            if jobs > 1 and len(tasks) > 1:
+                _generate_in_processes(tasks, jobs, bar)
+            else:
+                for task in tasks:
+                    _generate_and_save(*task)
+                    bar.update(len(task[1]))
+    return generated
 
 
 def main(argv=None) -> int:
@@ -228,12 +273,11 @@ def main(argv=None) -> int:
     runs = {"chapters 10 and 11": (BOOK_SIZES, BOOK_TEMPERATURES, BOOK_SAMPLES, BOOK_SEED),
             "chapter 11's finer run": (BOOK_REFINED_SIZES, BOOK_REFINED_TEMPERATURES, BOOK_REFINED_SAMPLES,
                                        BOOK_REFINED_SEED)}
-    for name, (sizes, temperatures, n_samples, seed) in runs.items():
-        data = ising_dataset(sizes, temperatures, n_samples, seed=seed, directory=args.directory, jobs=args.jobs)
-        generated = [L for L, entry in data.items() if entry["generated"]]
-        print(f"Ising data of {name} in {args.directory or cache_dir()}: L = {', '.join(map(str, data))}; "
-              f"generated now: {', '.join(map(str, generated)) or 'none (all cached)'} "
-              f"({time.perf_counter() - start:.1f} s)")
+    generated = fill_cache(list(runs.values()), directory=args.directory, jobs=args.jobs)
+    for (name, (sizes, *_)), now in zip(runs.items(), generated, strict=True):
+        print(f"Ising data of {name} in {args.directory or cache_dir()}: L = {', '.join(map(str, sizes))}; "
+              f"generated now: {', '.join(map(str, now)) or 'none (all cached)'}")
+    print(f"({time.perf_counter() - start:.1f} s)")
     return 0
 
 
