@@ -1,4 +1,5 @@
-"""Every notebook is stored as a reader and nbval need it: executed in order, titled, listed, free of machine paths."""
+"""Every notebook is stored as a reader and nbval need it: executed in order, titled, listed, free of machine paths and
+of control characters."""
 
 import json
 import re
@@ -10,6 +11,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted([*ROOT.glob("chapters/*.ipynb"), *ROOT.glob("solutions/*.ipynb")])
 MACHINE_PATH = re.compile(r"/(work|root|tmp|home)/[\w.-]+")
+# A cell written from a Python string that was not raw turns "\approx" into a bell and "\tau" into a tab: MathJax
+# then fails on the page. No cell has a reason to hold a control character other than the newline.
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 
 
 def toc_files() -> set[str]:
@@ -37,6 +41,19 @@ def test_notebook_has_one_title_and_no_machine_paths(path):
     assert len(titles) == 1, f"{path.name} has {len(titles)} '# ' titles; the book needs exactly one per page"
     found = MACHINE_PATH.search(path.read_text())
     assert not found, f"{path.name} contains the machine path {found.group(0)!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_cell_holds_a_control_character(path):
+    notebook = json.loads(path.read_text())
+    found = [(index, repr(match.group(0))) for index, cell in enumerate(notebook["cells"])
+             for match in CONTROL.finditer("".join(cell["source"]))]
+    assert not found, f"{path.name}: control characters (cell index, character) {found[:5]}; a lost backslash?"
+
+
+def test_a_lost_backslash_is_caught():
+    assert CONTROL.search("$x \approx 1$") and CONTROL.search("$\tau$")  # what a string that is not raw makes of them
+    assert not CONTROL.search(r"$x \approx 1$ and $\tau$" + "\n")
 
 
 def test_toc_and_chapters_agree():
