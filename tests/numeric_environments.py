@@ -84,8 +84,7 @@ def describe(settings: dict[str, str]) -> str:
     return " ".join(f"{key}={value!r}" if " " in value else f"{key}={value}" for key, value in settings.items())
 
 
-# The kernels here show figures without drawing them (nbval does not compare images; the notebooks stage draws them):
-# this file goes into the startup folder of an IPython profile made for the run.
+# Why the kernels here do not draw figures: see the module docstring. This file goes into their profile's startup folder.
 FIGURES_NOT_DRAWN = ROOT / "tests" / "kernel_startup" / "figures_not_drawn.py"
 
 

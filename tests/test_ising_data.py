@@ -64,6 +64,19 @@ def test_a_corrupt_file_is_regenerated(tmp_path):
         assert not make(tmp_path)[4]["generated"]
 
 
+def test_a_file_with_the_right_shape_but_unreadable_data_is_regenerated(tmp_path):
+    """fill_cache trusts a file's stored shape; ising_dataset, which reads the rest, regenerates it if that fails."""
+    first = make(tmp_path)[4]
+    (path,) = tmp_path.glob("*.npz")
+    np.savez(path, shape=np.array(first["spins"].shape))  # the shape alone: no spins
+    assert ising_data.fill_cache([([4], TEMPERATURES, 6, 3)], directory=tmp_path) == [[]]
+    with pytest.warns(RuntimeWarning, match="could not be read"):
+        again = make(tmp_path)[4]
+    assert again["generated"]
+    np.testing.assert_array_equal(first["spins"], again["spins"])
+    assert not make(tmp_path)[4]["generated"]
+
+
 def test_cache_directory_comes_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("BACKPROP_CACHE_DIR", str(tmp_path))
     assert ising_data.cache_dir() == tmp_path

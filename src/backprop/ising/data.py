@@ -111,6 +111,11 @@ def _save_atomically(path: Path, spins, tau, spacing) -> None:
         raise
 
 
+def _warn_unreadable(path: Path, exc: Exception) -> None:
+    warnings.warn(f"the cached Ising data {path.name} could not be read ({type(exc).__name__}); regenerating it.",
+                  RuntimeWarning, stacklevel=4)
+
+
 def _load(path: Path, shape):
     try:
         with np.load(path) as data:
@@ -123,8 +128,7 @@ def _load(path: Path, shape):
             spins -= 1
             tau, spacing = data["tau"], data["spacing"]
     except Exception as exc:  # truncated, corrupt or foreign file: regenerate it
-        warnings.warn(f"the cached Ising data {path.name} could not be read ({type(exc).__name__}); "
-                      "regenerating it.", RuntimeWarning, stacklevel=3)
+        _warn_unreadable(path, exc)
         return None
     return spins, tau, spacing
 
@@ -138,8 +142,18 @@ def _checked_run(sizes, temperatures, n_samples, seed):
     return sizes, T, positive_int(n_samples, "n_samples"), _check_seed(seed)
 
 
-def _load_if_present(path: Path, shape):
-    return _load(path, shape) if path.exists() else None
+def _is_cached(path: Path, shape) -> bool:
+    """Whether ``path`` is a cache file of this shape, read from its stored shape alone (reading a whole file takes a
+    good fraction of a second); ``ising_dataset`` checks the rest as it loads. An unreadable file is not (warned)."""
+    if not path.exists():
+        return False
+    try:
+        with np.load(path) as data:
+            stored_shape = tuple(int(n) for n in data["shape"])
+    except Exception as exc:  # truncated, corrupt or foreign file: regenerate it
+        _warn_unreadable(path, exc)
+        return False
+    return stored_shape == shape
 
 
 def ising_dataset(sizes, temperatures, n_samples, seed=0, algorithm="auto", progress=None, directory=None,
@@ -164,36 +178,19 @@ def ising_dataset(sizes, temperatures, n_samples, seed=0, algorithm="auto", prog
     ``tau`` and ``spacing`` (n_T,) and ``generated`` (False when read from the cache).
     """
     sizes, T, n_samples, seed = _checked_run(sizes, temperatures, n_samples, seed)
-    jobs = positive_int(jobs, "jobs")
-    choose_algorithm(CRITICAL_TEMPERATURE, algorithm)
     directory = Path(directory) if directory is not None else cache_dir()
-    if progress is None:
-        progress = sys.stderr.isatty()
-    result, missing = {}, []
+    (generated,) = fill_cache([(sizes, T, n_samples, seed)], directory, jobs, algorithm, progress)
+    result = {}
     for L in sizes:
         path = _cache_path(directory, L, T, n_samples, seed, algorithm)
-        loaded = _load_if_present(path, (T.size, n_samples, L, L))
-        if loaded is None:
-            missing.append((L, path))
-        else:
-            result[L] = dict(zip(("spins", "tau", "spacing"), loaded, strict=True), generated=False)
-    if missing:
-        from tqdm import tqdm
-
-        with tqdm(total=len(missing) * T.size, desc="Ising samples", unit="T", file=sys.stderr,
-                  disable=not progress) as bar:
-            if jobs > 1 and len(missing) > 1:
-                _generate_in_processes([(L, T, n_samples, seed, algorithm, path) for L, path in missing], jobs, bar)
-            for L, path in missing:
-                loaded = _load_if_present(path, (T.size, n_samples, L, L))
-                if loaded is None:  # generated here: one process, or a file that could not be read back
-                    bar.set_postfix(L=L)
-                    loaded = generate(L, T, n_samples, seed, algorithm, bar)
-                    _save_atomically(path, *loaded)
-                result[L] = dict(zip(("spins", "tau", "spacing"), loaded, strict=True), generated=True)
-    for L in sizes:
-        result[L]["temperatures"] = T.copy()
-    return {L: result[L] for L in sizes}
+        loaded = _load(path, (T.size, n_samples, L, L))
+        if loaded is None:  # the file's header was fine but its data could not be read (warned): generated again
+            loaded = generate(L, T, n_samples, seed, algorithm)
+            _save_atomically(path, *loaded)
+            generated.append(L)
+        result[L] = dict(zip(("spins", "tau", "spacing"), loaded, strict=True), generated=L in generated,
+                         temperatures=T.copy())
+    return result
 
 
 def _generate_and_save(L, temperatures, n_samples, seed, algorithm, path) -> int:
@@ -238,10 +235,9 @@ def fill_cache(runs, directory=None, jobs=1, algorithm="auto", progress=None) ->
     choose_algorithm(CRITICAL_TEMPERATURE, algorithm)
     for run in runs:
         sizes, T, n_samples, seed = _checked_run(*run)
-        missing = [L for L in sizes if _load_if_present(_cache_path(directory, L, T, n_samples, seed, algorithm),
-                                                        (T.size, n_samples, L, L)) is None]
-        tasks += [(L, T, n_samples, seed, algorithm, _cache_path(directory, L, T, n_samples, seed, algorithm))
-                  for L in missing]
+        paths = {L: _cache_path(directory, L, T, n_samples, seed, algorithm) for L in sizes}
+        missing = [L for L in sizes if not _is_cached(paths[L], (T.size, n_samples, L, L))]
+        tasks += [(L, T, n_samples, seed, algorithm, paths[L]) for L in missing]
         generated.append(missing)
     if tasks:
         from tqdm import tqdm
@@ -251,9 +247,9 @@ def fill_cache(runs, directory=None, jobs=1, algorithm="auto", progress=None) ->
             if jobs > 1 and len(tasks) > 1:
                 _generate_in_processes(tasks, jobs, bar)
             else:
-                for task in tasks:
-                    _generate_and_save(*task)
-                    bar.update(len(task[1]))
+                for L, *grid_and_seed, path in tasks:  # in this process, the bar moving at every temperature
+                    bar.set_postfix(L=L)
+                    _save_atomically(path, *generate(L, *grid_and_seed, progress_bar=bar))
     return generated
 
 
