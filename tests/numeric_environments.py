@@ -84,7 +84,8 @@ def describe(settings: dict[str, str]) -> str:
     return " ".join(f"{key}={value!r}" if " " in value else f"{key}={value}" for key, value in settings.items())
 
 
-# Why the kernels here do not draw figures: see the module docstring. This file goes into their profile's startup folder.
+# Why the kernels here do not draw figures: see the module docstring. This file goes into their profile's startup
+# folder.
 FIGURES_NOT_DRAWN = ROOT / "tests" / "kernel_startup" / "figures_not_drawn.py"
 
 
