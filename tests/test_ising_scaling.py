@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from backprop.ising.scaling import binder_cumulant, curve_crossing, peak_position
+from backprop.ising.scaling import binder_cumulant, curve_crossing, peak_position, sign_changes
 
 X = np.linspace(2.0, 2.6, 31)
 
@@ -53,3 +53,12 @@ def test_binder_cumulant_limits():
         binder_cumulant([0.0, 0.0])
     with pytest.raises(ValueError, match="at least two"):
         binder_cumulant([0.5])
+
+
+def test_sign_changes_are_placed_by_straight_lines():
+    x = np.array([0.0, 1.0, 2.0, 3.0, 4.0])
+    y1 = np.array([1.0, 0.5, -0.5, -1.0, 1.0])  # crosses zero at 1.5 and at 3.5
+    np.testing.assert_allclose(sign_changes(x, y1, np.zeros(5)), [1.5, 3.5])
+    assert sign_changes(x, np.ones(5), np.zeros(5)).size == 0
+    with pytest.raises(ValueError, match="one value per grid point"):
+        sign_changes(x, y1, np.zeros(4))

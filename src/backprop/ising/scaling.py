@@ -55,6 +55,20 @@ def _polynomial_near(x, y, centre: float, half_width: float, degree: int):
     return np.polyfit(x[near] - centre, y[near], degree)
 
 
+def _linear_root(x, d, k):
+    """Where the straight line through (x[k], d[k]) and (x[k+1], d[k+1]) crosses zero (k may be an array)."""
+    return x[k] + d[k] * (x[k + 1] - x[k]) / (d[k] - d[k + 1])
+
+
+def sign_changes(x, y1, y2) -> np.ndarray:
+    """Every ``x`` at which ``y1 - y2`` changes sign between neighbouring grid points, placed by a straight line
+    between the two (the first guess that ``curve_crossing`` refines), with no persistence rule and no fit."""
+    x, y1 = _grid_and_curve(x, y1, "y1")
+    _, y2 = _grid_and_curve(x, y2, "y2")
+    d = y1 - y2
+    return _linear_root(x, d, np.flatnonzero(np.sign(d[:-1]) * np.sign(d[1:]) < 0))
+
+
 def curve_crossing(x, y1, y2, half_width: float, region=None, persistence: int = 3, degree: int = 2,
                    direction=None) -> float:
     """The ``x`` at which the sampled curves ``y1`` and ``y2`` cross (see the module docstring for the two steps).
@@ -91,7 +105,7 @@ def curve_crossing(x, y1, y2, half_width: float, region=None, persistence: int =
         raise ValueError(f"the curves do not cross in the region {region} (no sign change of y1 - y2 followed by "
                          f"{persistence} points of the new sign); check the curves or widen the region.")
     k = max(candidates)[1]  # the sign change across which the difference changes most
-    guess = x[k] + d[k] * (x[k + 1] - x[k]) / (d[k] - d[k + 1])
+    guess = _linear_root(x, d, k)
     coefficients = _polynomial_near(x, d, guess, half_width, degree)
     roots = np.roots(coefficients)
     roots = roots[np.isreal(roots)].real
